@@ -1,0 +1,13 @@
+import type { Command } from "../command.ts";
+import type { RoomCommandContext } from "../../core/room.ts";
+
+/** `/me action`: says what you do, in the third person. */
+export const me: Command<RoomCommandContext> = {
+  name: "me",
+  usage: "action",
+  summary: "describe what you are doing",
+  minArgs: 1,
+  run({ room, member }, { text }) {
+    room.act(member, text);
+  },
+};

@@ -1,0 +1,19 @@
+/**
+ * The commands the server runs for every member, whatever its client.
+ * Adding one is a module in `room/` and a line here.
+ * @module
+ */
+
+import { CommandRegistry } from "./command.ts";
+import type { RoomCommandContext } from "../core/room.ts";
+import { help } from "./room/help.ts";
+import { me } from "./room/me.ts";
+import { msg } from "./room/msg.ts";
+import { nick } from "./room/nick.ts";
+import { quit } from "./room/quit.ts";
+import { who } from "./room/who.ts";
+
+/** A fresh registry of the room commands. */
+export function roomCommands(): CommandRegistry<RoomCommandContext> {
+  return new CommandRegistry([help, who, msg, me, nick, quit]);
+}

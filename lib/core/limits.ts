@@ -1,0 +1,166 @@
+/**
+ * Every limit the room enforces, named once with its default, so the server's
+ * `--help`, its flag parsing and docs/PROTOCOL.md all read from one table.
+ * @module
+ */
+
+/** The limits of a room; each has a flag of the same name in kebab-case. */
+export interface RoomLimits {
+  /** Members in the room at once. */
+  maxMembers: number;
+  /** Characters in a member name. */
+  maxNameLength: number;
+  /** Bytes in one text line, without its line ending. */
+  maxLineBytes: number;
+  /** Bytes in one file chunk payload. */
+  maxChunkBytes: number;
+  /** Bytes in one file. */
+  maxFileSize: number;
+  /** Messages a member may send per second, on average. */
+  messagesPerSecond: number;
+  /** Messages a member may send in one burst above the average. */
+  messageBurst: number;
+  /** File transfers one member may be sending at once. */
+  maxTransfersPerMember: number;
+  /** Bytes of chat events queued for one member before it is disconnected as too slow. */
+  maxQueueBytes: number;
+  /** File bytes queued for one receiver of a transfer before the sender waits for it. */
+  transferWindowBytes: number;
+  /** Milliseconds a receiver may hold a transfer back before it is dropped from it. */
+  transferStallMs: number;
+  /** Milliseconds a new connection has to send its name. */
+  handshakeTimeoutMs: number;
+}
+
+/** One row of the limits table: what `--help` and the docs print. */
+export interface LimitInfo {
+  key: keyof RoomLimits;
+  flag: string;
+  summary: string;
+  unit: "count" | "bytes" | "ms" | "per second";
+}
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+const GiB = 1024 * MiB;
+
+/** The defaults, chosen for a LAN room of friends or a small office. */
+export const DEFAULT_LIMITS: Readonly<RoomLimits> = Object.freeze({
+  maxMembers: 256,
+  maxNameLength: 32,
+  maxLineBytes: 8 * KiB,
+  maxChunkBytes: 64 * KiB,
+  maxFileSize: 8 * GiB,
+  messagesPerSecond: 5,
+  messageBurst: 20,
+  maxTransfersPerMember: 4,
+  maxQueueBytes: 4 * MiB,
+  transferWindowBytes: 4 * MiB,
+  transferStallMs: 10_000,
+  handshakeTimeoutMs: 10_000,
+});
+
+/** Every limit with its flag and a one-line summary, in `--help` order. */
+export const LIMITS: readonly LimitInfo[] = [
+  {
+    key: "maxMembers",
+    flag: "max-members",
+    unit: "count",
+    summary: "members in the room at once",
+  },
+  {
+    key: "maxNameLength",
+    flag: "max-name-length",
+    unit: "count",
+    summary: "characters in a name",
+  },
+  {
+    key: "maxLineBytes",
+    flag: "max-line-bytes",
+    unit: "bytes",
+    summary: "bytes in one line of text",
+  },
+  {
+    key: "maxChunkBytes",
+    flag: "max-chunk-bytes",
+    unit: "bytes",
+    summary: "bytes in one file chunk",
+  },
+  {
+    key: "maxFileSize",
+    flag: "max-file-size",
+    unit: "bytes",
+    summary: "bytes in one file",
+  },
+  {
+    key: "messagesPerSecond",
+    flag: "messages-per-second",
+    unit: "per second",
+    summary: "messages a member may send per second on average",
+  },
+  {
+    key: "messageBurst",
+    flag: "message-burst",
+    unit: "count",
+    summary: "messages a member may send at once",
+  },
+  {
+    key: "maxTransfersPerMember",
+    flag: "max-transfers-per-member",
+    unit: "count",
+    summary: "files one member may send at once",
+  },
+  {
+    key: "maxQueueBytes",
+    flag: "max-queue-bytes",
+    unit: "bytes",
+    summary: "chat bytes waiting for a member before it is dropped as too slow",
+  },
+  {
+    key: "transferWindowBytes",
+    flag: "transfer-window-bytes",
+    unit: "bytes",
+    summary: "file bytes waiting for a receiver before the sender is held",
+  },
+  {
+    key: "transferStallMs",
+    flag: "transfer-stall-ms",
+    unit: "ms",
+    summary:
+      "how long a receiver may hold a transfer back before it is dropped from it",
+  },
+  {
+    key: "handshakeTimeoutMs",
+    flag: "handshake-timeout-ms",
+    unit: "ms",
+    summary: "how long a new connection has to give its name",
+  },
+];
+
+/** Formats a byte count the way people read it: `8 KiB`, `4 MiB`, `1.5 GiB`. */
+export function formatBytes(bytes: number): string {
+  const units = ["bytes", "KiB", "MiB", "GiB", "TiB"];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  if (unit === 0) return bytes === 1 ? "1 byte" : `${bytes} bytes`;
+  const digits = value >= 100 || Number.isInteger(value) ? 0 : 1;
+  return `${value.toFixed(digits)} ${units[unit]}`;
+}
+
+/** States a limit with its unit, for error messages and `--help`. */
+export function formatLimit(info: LimitInfo, value: number): string {
+  switch (info.unit) {
+    case "bytes":
+      return formatBytes(value);
+    case "ms":
+      return `${value} ms`;
+    case "per second":
+      return `${value}/s`;
+    default:
+      return String(value);
+  }
+}

@@ -1,0 +1,286 @@
+/**
+ * The chat room: who is in it, what they said, and who hears what. It knows
+ * no sockets; each member is reached through a {@linkcode Peer} that a
+ * transport supplies.
+ * @module
+ */
+
+import type { CommandRegistry } from "../commands/command.ts";
+import { isCommandLine } from "../commands/command.ts";
+import type { MemberInfo, ServerEvent } from "../protocol/messages.ts";
+import { DEFAULT_LIMITS, type RoomLimits } from "./limits.ts";
+import { checkName, nameKey } from "./names.ts";
+
+/** How the room reaches one member's connection. */
+export interface Peer {
+  /** Queues an event for this member; events arrive in the order sent. */
+  send(event: ServerEvent): void;
+  /** Ends the connection once what was queued is written. */
+  close(reason: string): void;
+  /**
+   * Queues a file chunk (a whole frame) or a transfer event behind the file
+   * bytes queued before it; chat events overtake them.
+   */
+  sendFile(transfer: number, item: ServerEvent | Uint8Array): void;
+  /** Takes back what of `transfer` is still waiting to be written. */
+  dropFile(transfer: number): void;
+  /** File bytes waiting to be written to this member. */
+  fileBytesQueued(): number;
+  /** Resolves when fewer than `bytes` file bytes wait for this member. */
+  whenFileBytesBelow(bytes: number): Promise<void>;
+}
+
+/** One person in the room. */
+export class Member {
+  name: string;
+  readonly joinedAt: number;
+  /** Whether this member accepts files. */
+  readonly files: boolean;
+  readonly peer: Peer;
+
+  constructor(name: string, joinedAt: number, files: boolean, peer: Peer) {
+    this.name = name;
+    this.joinedAt = joinedAt;
+    this.files = files;
+    this.peer = peer;
+  }
+}
+
+/** The context room commands run in. */
+export interface RoomCommandContext {
+  room: Room;
+  member: Member;
+}
+
+/** How a room is set up. */
+export interface RoomOptions {
+  /** Limits; missing ones take their defaults. */
+  limits?: Partial<RoomLimits>;
+  /**
+   * Messages kept for members who join later; 0 keeps none.
+   * @default {50}
+   */
+  historySize?: number;
+  /** The clock, injectable so tests need not sleep. @default {Date.now} */
+  now?: () => number;
+  /** Where joins, leaves and errors are logged. @default {() => {}} */
+  log?: (line: string) => void;
+  /** The commands members can run with `/name`. */
+  commands: CommandRegistry<RoomCommandContext>;
+}
+
+/** A refused join, with a code a program can act on. */
+export interface JoinRefusal {
+  code: "name_invalid" | "name_taken" | "room_full" | "closing";
+  message: string;
+}
+
+type HistoryEvent = Extract<ServerEvent, { type: "message" | "action" }>;
+
+/** Default number of messages a late joiner is shown. */
+export const DEFAULT_HISTORY_SIZE = 50;
+
+/** A chat room: members, history, broadcast, commands. */
+export class Room {
+  /** The limits in force, defaults filled in. */
+  readonly limits: Readonly<RoomLimits>;
+  readonly commands: CommandRegistry<RoomCommandContext>;
+  readonly now: () => number;
+  readonly log: (line: string) => void;
+  readonly #members = new Map<string, Member>();
+  readonly #historySize: number;
+  readonly #history: HistoryEvent[] = [];
+  readonly #leaveListeners: ((member: Member, reason: string) => void)[] = [];
+  #closed = false;
+
+  constructor(options: RoomOptions) {
+    this.limits = { ...DEFAULT_LIMITS, ...options.limits };
+    this.commands = options.commands;
+    this.now = options.now ?? Date.now;
+    this.log = options.log ?? (() => {});
+    this.#historySize = options.historySize ?? DEFAULT_HISTORY_SIZE;
+  }
+
+  /** Members in the order they joined. */
+  get members(): Member[] {
+    return [...this.#members.values()];
+  }
+
+  /** True once {@linkcode Room.close} ran. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** The member with this name, regardless of case. */
+  find(name: string): Member | undefined {
+    return this.#members.get(nameKey(name));
+  }
+
+  /** Calls `listener` whenever a member leaves, for state kept outside the room. */
+  onLeave(listener: (member: Member, reason: string) => void): void {
+    this.#leaveListeners.push(listener);
+  }
+
+  /**
+   * Adds a member, welcomes it with the member list and the history, and
+   * tells everyone else. A refusal leaves the peer connected, so it may try
+   * another name.
+   */
+  join(
+    peer: Peer,
+    request: { name: string; files?: boolean },
+  ): Member | JoinRefusal {
+    if (this.#closed) {
+      return { code: "closing", message: "The room is closing" };
+    }
+    const checked = this.#checkFreeName(request.name);
+    if ("error" in checked) return checked.error;
+    if (this.#members.size >= this.limits.maxMembers) {
+      return {
+        code: "room_full",
+        message:
+          `The room is full: ${this.limits.maxMembers} members is the limit`,
+      };
+    }
+    const member = new Member(
+      checked.name,
+      this.now(),
+      request.files ?? true,
+      peer,
+    );
+    this.#members.set(nameKey(member.name), member);
+    peer.send({
+      type: "welcome",
+      name: member.name,
+      members: this.who(),
+      history: this.#history.length,
+      limits: { ...this.limits },
+    });
+    for (const event of this.#history) peer.send(event);
+    this.broadcast(
+      { type: "joined", name: member.name, time: member.joinedAt },
+      member,
+    );
+    this.log(`${member.name} joined (${this.#members.size} in the room)`);
+    return member;
+  }
+
+  /** Removes a member and tells everyone else why it left. */
+  leave(member: Member, reason: string): void {
+    if (this.#members.get(nameKey(member.name)) !== member) return;
+    this.#members.delete(nameKey(member.name));
+    for (const listener of this.#leaveListeners) listener(member, reason);
+    this.broadcast({
+      type: "left",
+      name: member.name,
+      reason,
+      time: this.now(),
+    });
+    this.log(
+      `${member.name} left: ${reason} (${this.#members.size} in the room)`,
+    );
+  }
+
+  /**
+   * Handles a line a member typed: a command, or a message to everyone.
+   * `//text` sends `/text` as a message.
+   */
+  async say(member: Member, line: string): Promise<void> {
+    if (line.trim().length === 0) return;
+    if (isCommandLine(line)) {
+      const failure = await this.commands.run({ room: this, member }, line);
+      if (failure) this.tell(member, "command_failed", failure);
+      return;
+    }
+    const text = line.startsWith("//") ? line.slice(1) : line;
+    this.#remember({
+      type: "message",
+      from: member.name,
+      text,
+      time: this.now(),
+    });
+  }
+
+  /** Broadcasts a `/me` action. */
+  act(member: Member, text: string): void {
+    this.#remember({
+      type: "action",
+      from: member.name,
+      text,
+      time: this.now(),
+    });
+  }
+
+  /** Sends an error to one member only: failures answer their sender. */
+  tell(member: Member, code: string, message: string): void {
+    member.peer.send({ type: "error", code, message });
+  }
+
+  /** Renames a member, or throws a `RangeError` that says why it cannot. */
+  rename(member: Member, requested: string): void {
+    const checked = this.#checkFreeName(requested, member);
+    if ("error" in checked) throw new RangeError(checked.error.message);
+    const from = member.name;
+    this.#members.delete(nameKey(from));
+    member.name = checked.name;
+    this.#members.set(nameKey(member.name), member);
+    this.broadcast({
+      type: "renamed",
+      from,
+      to: member.name,
+      time: this.now(),
+    });
+    this.log(`${from} is now ${member.name}`);
+  }
+
+  /** Members with the time they joined, for `/who` and the welcome. */
+  who(): MemberInfo[] {
+    return this.members.map((m) => ({ name: m.name, since: m.joinedAt }));
+  }
+
+  /** Queues one event for every member but `except`. */
+  broadcast(event: ServerEvent, except?: Member): void {
+    for (const member of this.#members.values()) {
+      if (member !== except) member.peer.send(event);
+    }
+  }
+
+  /** Tells every member the room is closing and ends their connections. */
+  close(reason: string): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    const event: ServerEvent = { type: "closing", reason, time: this.now() };
+    for (const member of this.#members.values()) {
+      member.peer.send(event);
+      member.peer.close(reason);
+    }
+    this.log(`Room closed: ${reason}`);
+  }
+
+  #remember(event: HistoryEvent): void {
+    this.broadcast(event);
+    if (this.#historySize === 0) return;
+    this.#history.push({ ...event, history: true });
+    if (this.#history.length > this.#historySize) this.#history.shift();
+  }
+
+  #checkFreeName(
+    requested: string,
+    self?: Member,
+  ): { name: string } | { error: JoinRefusal } {
+    const checked = checkName(requested, this.limits.maxNameLength);
+    if ("error" in checked) {
+      return { error: { code: "name_invalid", message: checked.error } };
+    }
+    const holder = this.find(checked.name);
+    if (holder && holder !== self) {
+      return {
+        error: {
+          code: "name_taken",
+          message: `Name "${checked.name}" is taken: choose another`,
+        },
+      };
+    }
+    return checked;
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * The typed messages carried in text frames, one JSON object per line, and
+ * their validation. docs/PROTOCOL.md is the specification; this file is its
+ * code and changes with it.
+ * @module
+ */
+
+/** Protocol version spoken by this build. */
+export const PROTOCOL_VERSION = 1;
+/** The line a framed client opens with, and the start of the server greeting. */
+export const HELLO = `LANROOM/${PROTOCOL_VERSION}`;
+/** The server's first line: a version tag a program checks, a prompt a person reads. */
+export const GREETING =
+  `${HELLO} Welcome to lanroom. Type your name and press Enter.`;
+
+/** A member as listed by `/who` and in the welcome. */
+export interface MemberInfo {
+  name: string;
+  /** When the member joined, in ms since the epoch (server clock). */
+  since: number;
+}
+
+/** A command as listed by `/help`. */
+export interface CommandInfo {
+  name: string;
+  aliases: string[];
+  usage: string;
+  summary: string;
+}
+
+/** Messages a framed client sends. */
+export type ClientMessage =
+  | { type: "join"; name: string; files?: boolean }
+  | { type: "say"; text: string }
+  | { type: "quit" }
+  | { type: "offer"; id: number; name: string; size: number; to?: string }
+  | { type: "end"; id: number; sha256: string }
+  | { type: "abort"; id: number; reason: string }
+  | { type: "receipt"; transfer: number; ok: boolean; reason?: string };
+
+/** Events the server sends; `time` is ms since the epoch on the server clock. */
+export type ServerEvent =
+  | {
+    type: "welcome";
+    name: string;
+    members: MemberInfo[];
+    history: number;
+    limits: Record<string, number>;
+  }
+  | { type: "error"; code: string; message: string; id?: number }
+  | {
+    type: "message";
+    from: string;
+    text: string;
+    time: number;
+    history?: boolean;
+  }
+  | {
+    type: "action";
+    from: string;
+    text: string;
+    time: number;
+    history?: boolean;
+  }
+  | { type: "private"; from: string; to: string; text: string; time: number }
+  | { type: "joined"; name: string; time: number }
+  | { type: "left"; name: string; reason: string; time: number }
+  | { type: "renamed"; from: string; to: string; time: number }
+  | { type: "notice"; text: string; time: number }
+  | { type: "who"; members: MemberInfo[]; time: number }
+  | { type: "help"; commands: CommandInfo[] }
+  | { type: "closing"; reason: string; time: number }
+  | {
+    type: "offered";
+    id: number;
+    transfer: number;
+    receivers: string[];
+    declined: string[];
+  }
+  | {
+    type: "file";
+    transfer: number;
+    from: string;
+    name: string;
+    size: number;
+    time: number;
+  }
+  | { type: "file_end"; transfer: number; sha256: string }
+  | { type: "file_abort"; transfer: number; reason: string }
+  | { type: "delivery"; id: number; to: string; ok: boolean; reason?: string };
+
+/** The `type` of every server event, for dispatch tables. */
+export type ServerEventType = ServerEvent["type"];
+
+type Shape = Record<
+  string,
+  "string" | "number" | "boolean" | "string?" | "boolean?"
+>;
+
+const CLIENT_SHAPES: Record<ClientMessage["type"], Shape> = {
+  join: { name: "string", files: "boolean?" },
+  say: { text: "string" },
+  quit: {},
+  offer: { id: "number", name: "string", size: "number", to: "string?" },
+  end: { id: "number", sha256: "string" },
+  abort: { id: "number", reason: "string" },
+  receipt: { transfer: "number", ok: "boolean", reason: "string?" },
+};
+
+/**
+ * Parses one text frame from a client. Returns a message, or a string that
+ * says what is wrong with it, for the error frame sent back.
+ */
+export function parseClientMessage(line: string): ClientMessage | string {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return "Frame is not JSON";
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return "Frame is not a JSON object";
+  }
+  const record = value as Record<string, unknown>;
+  const type = record.type;
+  if (typeof type !== "string" || !Object.hasOwn(CLIENT_SHAPES, type)) {
+    return `Unknown frame type ${JSON.stringify(type)}`;
+  }
+  const shape = CLIENT_SHAPES[type as ClientMessage["type"]];
+  for (const [field, kind] of Object.entries(shape)) {
+    const optional = kind.endsWith("?");
+    const want = optional ? kind.slice(0, -1) : kind;
+    const got = record[field];
+    if (got === undefined && optional) continue;
+    if (
+      typeof got !== want || (want === "number" && !isSafeCount(got as number))
+    ) {
+      return `Frame "${type}" needs ${field} as ${
+        want === "number" ? "a whole number" : `a ${want}`
+      }`;
+    }
+  }
+  return record as ClientMessage;
+}
+
+function isSafeCount(value: number): boolean {
+  return Number.isSafeInteger(value) && value >= 0;
+}
+
+/** Parses one text frame from the server; undefined when it is not an event. */
+export function parseServerEvent(line: string): ServerEvent | undefined {
+  try {
+    const value = JSON.parse(line);
+    return typeof value === "object" && value !== null &&
+        typeof value.type === "string"
+      ? value
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}

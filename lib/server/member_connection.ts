@@ -1,0 +1,277 @@
+/**
+ * One TCP connection on the server: the handshake that tells a lanroom
+ * client from a person with nc or telnet, then frames in, events out.
+ * A protocol violation closes this connection only, with a reason.
+ * @module
+ */
+
+import type { Member, Peer, Room } from "../core/room.ts";
+import { formatBytes } from "../core/limits.ts";
+import { type Frame, FrameDecoder } from "../protocol/frame_decoder.ts";
+import { encodeLine } from "../protocol/frame_encoder.ts";
+import {
+  type ClientMessage,
+  GREETING,
+  HELLO,
+  parseClientMessage,
+  type ServerEvent,
+} from "../protocol/messages.ts";
+import { byteSource } from "../transport/byte_source.ts";
+import {
+  eventFrame,
+  eventPlainText,
+  plainLine,
+} from "../transport/event_encoding.ts";
+import { OutboundQueue } from "../transport/outbound_queue.ts";
+import type { TransferRelay } from "../core/transfer_relay.ts";
+
+/** What a connection needs from the server around it. */
+export interface MemberConnectionOptions {
+  room: Room;
+  relay: TransferRelay;
+  /** Where the peer is, for the log. */
+  remote: string;
+}
+
+type Mode = "handshake" | "framed" | "plain";
+
+/** Serves one connection until it closes; never throws. */
+export class MemberConnection {
+  readonly #conn: Deno.Conn;
+  readonly #room: Room;
+  readonly #relay: TransferRelay;
+  readonly #remote: string;
+  readonly #queue: OutboundQueue;
+  readonly #decoder: FrameDecoder;
+  #mode: Mode = "handshake";
+  #member: Member | undefined;
+  #closeReason: string | undefined;
+  readonly peer: Peer;
+
+  constructor(conn: Deno.Conn, options: MemberConnectionOptions) {
+    this.#conn = conn;
+    this.#room = options.room;
+    this.#relay = options.relay;
+    this.#remote = options.remote;
+    const limits = this.#room.limits;
+    this.#decoder = new FrameDecoder({
+      maxLineBytes: limits.maxLineBytes,
+      maxChunkBytes: limits.maxChunkBytes,
+      chunks: false,
+    });
+    this.#queue = new OutboundQueue(conn, {
+      maxBytes: limits.maxQueueBytes,
+      onOverflow: (queued) =>
+        this.#abort(`too slow: ${formatBytes(queued)} behind`),
+      onError: () => this.#abort("connection lost"),
+    });
+    this.peer = {
+      send: (event) => this.#send(event),
+      close: (reason) => this.close(reason),
+      sendFile: (transfer, item) =>
+        this.#queue.pushBulk(
+          transfer,
+          ...(item instanceof Uint8Array ? [item] : [eventFrame(item)]),
+        ),
+      dropFile: (transfer) => this.#queue.dropBulk(transfer),
+      fileBytesQueued: () => this.#queue.bulkBytes,
+      whenFileBytesBelow: (bytes) => this.#queue.whenBulkBelow(bytes),
+    };
+  }
+
+  /** The member this connection joined as, once it has. */
+  get member(): Member | undefined {
+    return this.#member;
+  }
+
+  /** Reads and handles frames until the peer or the server closes. */
+  async serve(): Promise<void> {
+    this.#queue.push(encodeLine(GREETING));
+    const timer = setTimeout(() => {
+      if (this.#member) return;
+      this.#sendError(
+        "handshake_timeout",
+        "No name given in time: closing the connection",
+      );
+      this.close("handshake timed out");
+    }, this.#room.limits.handshakeTimeoutMs);
+    try {
+      const frames = byteSource(this.#conn).pipeThrough(
+        new TransformStream(this.#decoder),
+      );
+      for await (const frame of frames) {
+        if (this.#closeReason !== undefined) break;
+        await this.#handle(frame);
+      }
+    } catch {
+      // A reset or a local close ends the read; the reason is recorded below.
+    } finally {
+      clearTimeout(timer);
+      this.#leave(this.#closeReason ?? "connection lost");
+      this.#closeConn();
+    }
+  }
+
+  /** Closes after what is queued is written; the member leaves with `reason`. */
+  close(reason: string): void {
+    if (this.#closeReason !== undefined) return;
+    this.#closeReason = reason;
+    this.#leave(reason);
+    this.#queue.drained().finally(() => this.#closeConn());
+  }
+
+  /** Drops the connection now, when writing to it is no longer possible. */
+  #abort(reason: string): void {
+    if (this.#closeReason !== undefined) return;
+    this.#closeReason = reason;
+    this.#leave(reason);
+    this.#closeConn();
+  }
+
+  #leave(reason: string): void {
+    if (!this.#member) return;
+    const member = this.#member;
+    this.#member = undefined;
+    this.#room.leave(member, reason);
+  }
+
+  #closeConn(): void {
+    try {
+      this.#conn.close();
+    } catch {
+      // Already closed.
+    }
+  }
+
+  #send(event: ServerEvent): void {
+    if (this.#mode === "plain") {
+      const bytes = eventPlainText(event);
+      if (bytes.length > 0) this.#queue.push(bytes);
+    } else {
+      this.#queue.push(eventFrame(event));
+    }
+  }
+
+  #sendError(code: string, message: string): void {
+    this.#send({ type: "error", code, message });
+  }
+
+  /** A protocol violation: tell the peer why, then close its connection alone. */
+  #violation(message: string): void {
+    this.#room.log(`${this.#who()} disconnected: ${message}`);
+    this.#sendError("protocol", message);
+    this.close(`protocol error: ${message}`);
+  }
+
+  #who(): string {
+    return this.#member
+      ? `${this.#member.name} (${this.#remote})`
+      : this.#remote;
+  }
+
+  async #handle(frame: Frame): Promise<void> {
+    if (frame.kind === "error") {
+      if (!frame.recoverable) return this.#violation(frame.message);
+      return this.#sendError(frame.code, frame.message);
+    }
+    if (frame.kind === "chunk") {
+      if (!this.#member) return this.#violation("File chunk before joining");
+      const failure = await this.#relay.chunk(
+        this.#member,
+        frame.id,
+        frame.data,
+      );
+      if (failure) this.#violation(failure);
+      return;
+    }
+    switch (this.#mode) {
+      case "handshake":
+        return this.#handshake(frame.text);
+      case "plain":
+        return this.#member
+          ? this.#room.say(this.#member, frame.text)
+          : this.#joinPlain(frame.text);
+      case "framed":
+        return this.#message(frame.text);
+    }
+  }
+
+  #handshake(line: string): void {
+    if (line.startsWith("LANROOM/")) {
+      if (line !== HELLO) {
+        return this.#violation(
+          `This server speaks ${HELLO}, not ${
+            line.slice(0, 20)
+          }: update the client or the server`,
+        );
+      }
+      this.#mode = "framed";
+      this.#decoder.chunks = true;
+      return;
+    }
+    this.#mode = "plain";
+    this.#joinPlain(line);
+  }
+
+  #joinPlain(name: string): void {
+    if (name.trim() === "") {
+      return this.#queue.push(plainLine("Type your name and press Enter."));
+    }
+    const joined = this.#room.join(this.peer, { name, files: false });
+    if ("code" in joined) {
+      this.#queue.push(plainLine(`${joined.message}.`));
+      if (joined.code === "room_full" || joined.code === "closing") {
+        return this.close(joined.message);
+      }
+      this.#queue.push(plainLine("Type another name and press Enter."));
+      return;
+    }
+    this.#member = joined;
+    this.#room.log(
+      `${joined.name} is a plain-text member from ${this.#remote}`,
+    );
+  }
+
+  async #message(line: string): Promise<void> {
+    const message = parseClientMessage(line);
+    if (typeof message === "string") return this.#violation(message);
+    if (message.type === "join") return this.#joinFramed(message);
+    const member = this.#member;
+    if (!member) {
+      return this.#violation(`Frame "${message.type}" before joining`);
+    }
+    await this.#dispatch(member, message);
+  }
+
+  #joinFramed(message: Extract<ClientMessage, { type: "join" }>): void {
+    if (this.#member) {
+      return this.#sendError("already_joined", "You are in the room already");
+    }
+    const joined = this.#room.join(this.peer, message);
+    if ("code" in joined) {
+      this.#sendError(joined.code, joined.message);
+      if (joined.code === "room_full" || joined.code === "closing") {
+        this.close(joined.message);
+      }
+      return;
+    }
+    this.#member = joined;
+  }
+
+  async #dispatch(member: Member, message: ClientMessage): Promise<void> {
+    switch (message.type) {
+      case "say":
+        return await this.#room.say(member, message.text);
+      case "quit":
+        return this.close("quit");
+      case "offer":
+        return this.#relay.offer(member, message);
+      case "end":
+        return this.#relay.end(member, message);
+      case "abort":
+        return this.#relay.abort(member, message.id, message.reason);
+      case "receipt":
+        return this.#relay.receipt(member, message);
+    }
+  }
+}

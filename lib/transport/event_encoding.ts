@@ -1,0 +1,43 @@
+/**
+ * Server events as bytes, encoded once per event however many members it
+ * goes to: a broadcast to 1,000 members costs one `JSON.stringify`.
+ * @module
+ */
+
+import { encodeLine } from "../protocol/frame_encoder.ts";
+import type { ServerEvent } from "../protocol/messages.ts";
+import { eventText } from "../text/event_text.ts";
+import { plainStyle } from "../text/style.ts";
+
+const frames = new WeakMap<ServerEvent, Uint8Array>();
+const plainLines = new WeakMap<ServerEvent, Uint8Array>();
+const encoder = new TextEncoder();
+const EMPTY = new Uint8Array(0);
+
+/** The text frame of an event, for framed clients. */
+export function eventFrame(event: ServerEvent): Uint8Array {
+  let bytes = frames.get(event);
+  if (!bytes) {
+    bytes = encodeLine(JSON.stringify(event));
+    frames.set(event, bytes);
+  }
+  return bytes;
+}
+
+/** The event as CRLF-terminated plain text, for nc and telnet; empty when not shown. */
+export function eventPlainText(event: ServerEvent): Uint8Array {
+  let bytes = plainLines.get(event);
+  if (!bytes) {
+    const text = eventText(event, plainStyle);
+    bytes = text === undefined
+      ? EMPTY
+      : encoder.encode(text.replaceAll("\n", "\r\n") + "\r\n");
+    plainLines.set(event, bytes);
+  }
+  return bytes;
+}
+
+/** A line of plain text for a plain-text peer. */
+export function plainLine(text: string): Uint8Array {
+  return encoder.encode(text + "\r\n");
+}

@@ -1,0 +1,179 @@
+/**
+ * Everything waiting to be written to one connection, in two lanes: chat
+ * (text frames) goes first, file bytes fill the gaps, so chat keeps flowing
+ * during any transfer. Pending pieces are coalesced into one write, so a busy
+ * room costs one syscall per member per flush, not one per message.
+ * @module
+ */
+
+/** Where the queue writes; `Deno.Conn` is one. */
+export interface ByteSink {
+  write(bytes: Uint8Array): Promise<number>;
+}
+
+/** Limits of an {@linkcode OutboundQueue}. */
+export interface OutboundQueueOptions {
+  /**
+   * Bytes of text frames that may wait before the reader counts as too slow.
+   * @default {4194304}
+   */
+  maxBytes?: number;
+  /** Called once when the text lane overflows; the queue then drops everything. */
+  onOverflow?: (queuedBytes: number) => void;
+  /** Called once when a write fails; the queue then drops everything. */
+  onError?: (error: unknown) => void;
+}
+
+/** Bytes gathered into one write at most, so one flush cannot hog memory. */
+const MAX_WRITE_BYTES = 256 * 1024;
+
+/** A two-lane write queue for one connection. */
+export class OutboundQueue {
+  readonly #sink: ByteSink;
+  readonly #maxBytes: number;
+  readonly #onOverflow: (queuedBytes: number) => void;
+  readonly #onError: (error: unknown) => void;
+  #text: Uint8Array[] = [];
+  #textBytes = 0;
+  #bulk: { tag: number; pieces: Uint8Array[]; size: number }[] = [];
+  #bulkBytes = 0;
+  #bulkWaiters: { below: number; resolve: () => void }[] = [];
+  #flushing: Promise<void> | undefined;
+  #dead = false;
+
+  constructor(sink: ByteSink, options: OutboundQueueOptions = {}) {
+    this.#sink = sink;
+    this.#maxBytes = options.maxBytes ?? 4 * 1024 * 1024;
+    this.#onOverflow = options.onOverflow ?? (() => {});
+    this.#onError = options.onError ?? (() => {});
+  }
+
+  /** Bytes of file data waiting, for the sender's backpressure. */
+  get bulkBytes(): number {
+    return this.#bulkBytes;
+  }
+
+  /** Bytes of text waiting. */
+  get textBytes(): number {
+    return this.#textBytes;
+  }
+
+  /** False once the connection failed or overflowed: nothing more is written. */
+  get alive(): boolean {
+    return !this.#dead;
+  }
+
+  /** Queues a text frame ahead of any file bytes. */
+  push(bytes: Uint8Array): void {
+    if (this.#dead) return;
+    this.#text.push(bytes);
+    this.#textBytes += bytes.length;
+    if (this.#textBytes > this.#maxBytes) {
+      const queued = this.#textBytes;
+      this.#kill();
+      this.#onOverflow(queued);
+      return;
+    }
+    this.#flushing ??= this.#flush();
+  }
+
+  /**
+   * Queues one file-lane item, written whole, in order, after any text.
+   * `tag` (a transfer id) lets {@linkcode OutboundQueue.dropBulk} take
+   * back what is still waiting.
+   */
+  pushBulk(tag: number, ...pieces: Uint8Array[]): void {
+    if (this.#dead) return;
+    const size = pieces.reduce((sum, piece) => sum + piece.length, 0);
+    this.#bulk.push({ tag, pieces, size });
+    this.#bulkBytes += size;
+    this.#flushing ??= this.#flush();
+  }
+
+  /** Removes the waiting file-lane items of `tag`, e.g. a transfer just aborted. */
+  dropBulk(tag: number): void {
+    this.#bulk = this.#bulk.filter((item) => item.tag !== tag);
+    this.#bulkBytes = this.#bulk.reduce((sum, item) => sum + item.size, 0);
+    this.#wakeBulkWaiters();
+  }
+
+  /** Resolves when fewer than `bytes` of file data wait (or the queue died). */
+  whenBulkBelow(bytes: number): Promise<void> {
+    if (this.#bulkBytes < bytes || this.#dead) return Promise.resolve();
+    return new Promise((resolve) =>
+      this.#bulkWaiters.push({ below: bytes, resolve })
+    );
+  }
+
+  /** Resolves once everything queued so far is written (or the queue died). */
+  async drained(): Promise<void> {
+    while (this.#flushing) await this.#flushing;
+  }
+
+  #kill(): void {
+    this.#dead = true;
+    this.#text = [];
+    this.#textBytes = 0;
+    this.#bulk = [];
+    this.#bulkBytes = 0;
+    this.#wakeBulkWaiters();
+  }
+
+  #wakeBulkWaiters(): void {
+    if (this.#bulkWaiters.length === 0) return;
+    const waiting = this.#bulkWaiters;
+    this.#bulkWaiters = [];
+    for (const waiter of waiting) {
+      if (this.#dead || this.#bulkBytes < waiter.below) waiter.resolve();
+      else this.#bulkWaiters.push(waiter);
+    }
+  }
+
+  async #flush(): Promise<void> {
+    try {
+      while (!this.#dead && (this.#textBytes > 0 || this.#bulkBytes > 0)) {
+        const batch = this.#takeBatch();
+        let written = 0;
+        while (written < batch.length) {
+          written += await this.#sink.write(batch.subarray(written));
+        }
+      }
+    } catch (error) {
+      if (!this.#dead) {
+        this.#kill();
+        this.#onError(error);
+      }
+    } finally {
+      this.#flushing = undefined;
+    }
+  }
+
+  /** All waiting text, then file pieces up to the write cap, as one buffer. */
+  #takeBatch(): Uint8Array {
+    const pieces = this.#text;
+    const textSize = this.#textBytes;
+    let size = textSize;
+    this.#text = [];
+    this.#textBytes = 0;
+    let taken = 0;
+    for (const item of this.#bulk) {
+      if (size > 0 && size + item.size > MAX_WRITE_BYTES) break;
+      size += item.size;
+      pieces.push(...item.pieces);
+      taken++;
+    }
+    if (taken > 0) {
+      this.#bulk.splice(0, taken);
+      this.#bulkBytes -= size - textSize;
+      this.#wakeBulkWaiters();
+    }
+    if (pieces.length === 1) return pieces[0];
+    const batch = new Uint8Array(size);
+    let offset = 0;
+    for (const piece of pieces) {
+      batch.set(piece, offset);
+      offset += piece.length;
+    }
+    return batch;
+  }
+}
