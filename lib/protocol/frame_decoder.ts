@@ -124,6 +124,16 @@ export class FrameDecoder implements Transformer<Uint8Array, Frame> {
     }
   }
 
+  /**
+   * Emits a last line that has no line ending, for input that ends without
+   * one (a file or pipe). Connections do not call it: a frame cut off by a
+   * closed connection is incomplete, not a message.
+   */
+  end(emit: (frame: Frame) => void): void {
+    if (this.#state !== State.Line || this.#partBytes === 0) return;
+    this.push(new Uint8Array([LF]), emit);
+  }
+
   /** `Transformer` hook, so the decoder can sit in a `TransformStream`. */
   transform(
     bytes: Uint8Array,

@@ -1,0 +1,109 @@
+/**
+ * Joins a lanroom chat room: `deno task client`, or the chat-client
+ * executable. Permissions: `--allow-net`, read of the send and received
+ * folders, write of the received folder (and of the send folder, only to
+ * create it; that right is given up at once).
+ * @module
+ */
+
+import { ChatSession } from "./lib/client/chat_session.ts";
+import { clientHelp, parseClientArgs } from "./lib/client/client_args.ts";
+import { joinRoom } from "./lib/client/join_flow.ts";
+import { PipedInput } from "./lib/client/piped_input.ts";
+import { JoinError } from "./lib/client/room_link.ts";
+import { eventText } from "./lib/text/event_text.ts";
+import { ansiStyle, plainStyle } from "./lib/text/style.ts";
+import type { LineSource } from "./lib/terminal/line_queue.ts";
+import { PlainView, TerminalScreen, type View } from "./lib/terminal/screen.ts";
+import { TerminalInput } from "./lib/terminal/terminal_input.ts";
+import { VERSION } from "./lib/version.ts";
+
+function exitWith(code: number, message: string, input?: LineSource): never {
+  input?.close();
+  if (message) (code === 0 ? console.log : console.error)(message);
+  Deno.exit(code);
+}
+
+async function prepareFolders(
+  sendDir: string,
+  receivedDir: string,
+): Promise<void> {
+  for (const dir of [sendDir, receivedDir]) {
+    try {
+      await Deno.mkdir(dir, { recursive: true });
+    } catch (error) {
+      if (!(error instanceof Deno.errors.AlreadyExists)) {
+        exitWith(
+          1,
+          `Cannot create the folder ${dir}: ${(error as Error).message}`,
+        );
+      }
+    }
+  }
+  await Deno.permissions.revoke({ name: "write", path: sendDir });
+}
+
+async function main(): Promise<void> {
+  let command;
+  try {
+    command = parseClientArgs(Deno.args);
+  } catch (error) {
+    exitWith(
+      2,
+      `chat-client: ${(error as Error).message}\nTry --help for the options.`,
+    );
+  }
+  if (command.kind === "help") return console.log(clientHelp(VERSION));
+  if (command.kind === "version") return console.log(`lanroom ${VERSION}`);
+
+  await prepareFolders(command.sendDir, command.receivedDir);
+  const interactive = Deno.stdin.isTerminal() && Deno.stdout.isTerminal();
+  const style = Deno.stdout.isTerminal() && !Deno.noColor
+    ? ansiStyle
+    : plainStyle;
+  let input: LineSource;
+  let view: View;
+  let onInterrupt = (): unknown => exitWith(130, "", input);
+  const interrupt = () => onInterrupt();
+  if (interactive) {
+    const screen = new TerminalScreen(
+      Deno.stdout,
+      () => Deno.consoleSize().columns,
+    );
+    view = screen;
+    input = new TerminalInput(Deno.stdin, screen, interrupt);
+  } else {
+    view = new PlainView(Deno.stdout);
+    input = new PipedInput(Deno.stdin.readable);
+    Deno.addSignalListener("SIGINT", interrupt);
+  }
+
+  let joined;
+  try {
+    joined = await joinRoom({ ...command, input, view, style, interactive });
+  } catch (error) {
+    if (error instanceof JoinError) exitWith(1, error.message, input);
+    throw error;
+  }
+  const session = new ChatSession({
+    ...joined,
+    view,
+    style,
+    sendDir: command.sendDir,
+    receivedDir: command.receivedDir,
+  });
+  onInterrupt = () => session.leave("interrupt");
+  view.print(eventText(joined.welcome, style)!);
+  const ended = session.receive();
+  (async () => {
+    while (!session.leaving) {
+      const line = await input.ask(`${style.name(session.name)}> `);
+      if (line === null) return await session.leave("quit");
+      await session.type(line);
+    }
+  })();
+  const end = await ended;
+  exitWith(end.code, end.message, input);
+}
+
+if (import.meta.main) await main();

@@ -1,0 +1,205 @@
+/**
+ * A joined client: shows what the room says, sends what the person types,
+ * runs the client's own commands (files, leaving) and passes the others to
+ * the server, which runs them for every kind of client alike.
+ * @module
+ */
+
+import { type CommandInfo, type ServerEvent } from "../protocol/messages.ts";
+import { isCommandLine } from "../commands/command.ts";
+import { clientCommands } from "../commands/client_commands.ts";
+import { formatBytes } from "../core/limits.ts";
+import { parseServerEvent } from "../protocol/messages.ts";
+import { eventText } from "../text/event_text.ts";
+import type { Style } from "../text/style.ts";
+import type { View } from "../terminal/screen.ts";
+import { IncomingTransfers } from "./incoming_transfers.ts";
+import { OutgoingTransfers } from "./outgoing_transfers.ts";
+import { RoomLink } from "./room_link.ts";
+
+/** How a session ended: the exit code and a last line (may be empty). */
+export interface SessionEnd {
+  code: number;
+  message: string;
+}
+
+/** What a session needs. */
+export interface ChatSessionOptions {
+  link: RoomLink;
+  view: View;
+  style: Style;
+  welcome: Extract<ServerEvent, { type: "welcome" }>;
+  sendDir: string;
+  receivedDir: string;
+  now?: () => number;
+}
+
+/**
+ * How long leaving waits for the server to close the connection, which it
+ * does after everything before the goodbye was delivered.
+ */
+const LEAVE_TIMEOUT_MS = 2000;
+
+/** One member's session in a room, from the welcome until it ends. */
+export class ChatSession {
+  readonly view: View;
+  readonly style: Style;
+  readonly sendDir: string;
+  readonly incoming: IncomingTransfers;
+  readonly outgoing: OutgoingTransfers;
+  readonly #link: RoomLink;
+  readonly #commands = clientCommands();
+  readonly #limits: Record<string, number>;
+  #name: string;
+  #leaving = false;
+  #closing: string | undefined;
+  #ended: Promise<SessionEnd> | undefined;
+
+  constructor(options: ChatSessionOptions) {
+    this.#link = options.link;
+    this.view = options.view;
+    this.style = options.style;
+    this.sendDir = options.sendDir;
+    this.#limits = options.welcome.limits;
+    this.#name = options.welcome.name;
+    const send = (message: Parameters<RoomLink["send"]>[0]) =>
+      this.#link.send(message);
+    this.incoming = new IncomingTransfers({
+      dir: options.receivedDir,
+      view: this.view,
+      style: this.style,
+      send,
+      now: options.now,
+    });
+    this.outgoing = new OutgoingTransfers({
+      dir: options.sendDir,
+      view: this.view,
+      style: this.style,
+      send,
+      target: this.#link,
+      maxChunkBytes: () => this.#limits.maxChunkBytes,
+      now: options.now,
+    });
+  }
+
+  /** This member's name, which `/nick` may change. */
+  get name(): string {
+    return this.#name;
+  }
+
+  /** True once leaving started: input is no longer read. */
+  get leaving(): boolean {
+    return this.#leaving;
+  }
+
+  /** Handles the room's events until the connection ends. */
+  receive(): Promise<SessionEnd> {
+    this.#ended ??= this.#receive();
+    return this.#ended;
+  }
+
+  async #receive(): Promise<SessionEnd> {
+    for (
+      let frame = await this.#link.next();
+      frame;
+      frame = await this.#link.next()
+    ) {
+      if (frame.kind === "chunk") {
+        await this.incoming.chunk(frame.id, frame.data);
+      } else if (frame.kind === "line") {
+        const event = parseServerEvent(frame.text);
+        if (event) await this.#event(event);
+      }
+    }
+    const reason = this.#closing
+      ? "the room closed"
+      : "the connection to the server was lost";
+    this.outgoing.abortAll(reason);
+    await this.incoming.abortAll(reason);
+    this.#link.close();
+    if (this.#leaving || this.#closing) return { code: 0, message: "" };
+    return { code: 1, message: "Lost the connection to the server." };
+  }
+
+  /** Handles a line the person typed: a client command, or something for the room. */
+  async type(line: string): Promise<void> {
+    if (this.#leaving) return;
+    if (isCommandLine(line) && this.#commands.find(line)) {
+      const failure = await this.#commands.run({ session: this }, line);
+      if (failure) this.view.print(this.style.error(failure));
+      return;
+    }
+    if (line.trim() === "") return;
+    const message = { type: "say" as const, text: line };
+    const bytes = RoomLink.frameBytes(message);
+    if (bytes > this.#limits.maxLineBytes) {
+      this.view.print(this.style.error(
+        `Not sent: that line takes ${
+          formatBytes(bytes)
+        }; the room takes at most ${formatBytes(this.#limits.maxLineBytes)}`,
+      ));
+      return;
+    }
+    this.#link.send(message);
+  }
+
+  /**
+   * Leaves the room. `/quit` first lets outgoing files finish; an interrupt
+   * (Ctrl+C) stops them at once. Partial received files are removed.
+   */
+  async leave(how: "quit" | "interrupt"): Promise<void> {
+    if (how === "interrupt") this.outgoing.abortAll("the sender left");
+    if (this.#leaving) return;
+    this.#leaving = true;
+    if (how === "quit" && this.outgoing.count > 0) {
+      this.view.print(this.style.dim(
+        `Waiting for ${this.outgoing.count} file(s) to be delivered. Ctrl+C leaves now.`,
+      ));
+      await this.outgoing.settled();
+    }
+    this.outgoing.abortAll("the sender left");
+    await this.incoming.abortAll("you left the room");
+    this.#link.send({ type: "quit" });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      this.#ended,
+      new Promise((resolve) => timer = setTimeout(resolve, LEAVE_TIMEOUT_MS)),
+    ]);
+    clearTimeout(timer);
+    this.#link.close();
+  }
+
+  async #event(event: ServerEvent): Promise<void> {
+    if (this.outgoing.handle(event)) return;
+    switch (event.type) {
+      case "file":
+        return await this.incoming.start(event);
+      case "file_end":
+        return await this.incoming.end(event.transfer, event.sha256);
+      case "file_abort":
+        return await this.incoming.abort(event.transfer, event.reason);
+      case "help":
+        return this.view.print(
+          eventText(
+            { ...event, commands: this.#helpList(event.commands) },
+            this.style,
+          )!,
+        );
+      case "renamed":
+        if (event.from === this.#name) this.#name = event.to;
+        break;
+      case "closing":
+        this.#closing = event.reason;
+        break;
+    }
+    const text = eventText(event, this.style);
+    if (text !== undefined) this.view.print(text);
+  }
+
+  /** The room's commands with this client's own in place of any of the same name. */
+  #helpList(room: CommandInfo[]): CommandInfo[] {
+    const local = this.#commands.list();
+    const names = new Set(local.map((c) => c.name));
+    return [...room.filter((c) => !names.has(c.name)), ...local];
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * The client's command line: where to join, as whom, and its folders.
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { parsePort } from "../cli/numbers.ts";
+
+/** What the client was asked to do. */
+export type ClientCommand =
+  | { kind: "help" }
+  | { kind: "version" }
+  | {
+    kind: "run";
+    name?: string;
+    host?: string;
+    port?: number;
+    sendDir: string;
+    receivedDir: string;
+    files: boolean;
+  };
+
+/** Default folder files are sent from, relative to the working directory. */
+export const DEFAULT_SEND_DIR = "send";
+/** Default folder files arrive in, relative to the working directory. */
+export const DEFAULT_RECEIVED_DIR = "received";
+
+/** Parses the client's flags; throws an error that names the bad one. */
+export function parseClientArgs(args: string[]): ClientCommand {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      name: { type: "string", short: "n" },
+      host: { type: "string" },
+      port: { type: "string", short: "p" },
+      "send-dir": { type: "string" },
+      "received-dir": { type: "string" },
+      "no-files": { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+      version: { type: "boolean", short: "v" },
+    },
+  });
+  if (values.help) return { kind: "help" };
+  if (values.version) return { kind: "version" };
+  return {
+    kind: "run",
+    name: values.name,
+    host: values.host,
+    port: values.port === undefined
+      ? undefined
+      : parsePort("--port", values.port),
+    sendDir: values["send-dir"] ?? DEFAULT_SEND_DIR,
+    receivedDir: values["received-dir"] ?? DEFAULT_RECEIVED_DIR,
+    files: !values["no-files"],
+  };
+}
+
+/** The text of `--help`. */
+export function clientHelp(version: string): string {
+  return [
+    `lanroom client ${version}: join a chat room on your local network.`,
+    "",
+    "Usage: chat-client [options]",
+    "",
+    "Asks for a name, a host and a port unless they are given. Every line you",
+    "type goes to the room; /help lists the commands. Files you put in the send",
+    'folder can be sent with /sendfile "name"; files sent to you arrive in the',
+    "received folder. With input from a pipe it works as a bot: --name and --port",
+    "are then needed, and the host defaults to localhost.",
+    "",
+    "Options:",
+    "  --name, -n NAME        your name in the room",
+    "  --host HOST            the server's address (default: localhost)",
+    "  --port, -p PORT        the server's port",
+    `  --send-dir DIR         folder to send files from (default: ${DEFAULT_SEND_DIR})`,
+    `  --received-dir DIR     folder received files are saved in (default: ${DEFAULT_RECEIVED_DIR})`,
+    "  --no-files             decline files sent to the room",
+    "  --help, -h             show this help",
+    "  --version, -v          show the version",
+  ].join("\n");
+}

@@ -1,0 +1,116 @@
+/**
+ * Getting into a room: ask for what the command line did not give, connect,
+ * and ask again, with the reason, while the name is refused.
+ * @module
+ */
+
+import { DEFAULT_LIMITS } from "../core/limits.ts";
+import { checkName } from "../core/names.ts";
+import { parsePort } from "../cli/numbers.ts";
+import { parseServerEvent, type ServerEvent } from "../protocol/messages.ts";
+import type { Style } from "../text/style.ts";
+import { visible } from "../text/visible.ts";
+import type { LineSource } from "../terminal/line_queue.ts";
+import type { View } from "../terminal/screen.ts";
+import { JoinError, RoomLink } from "./room_link.ts";
+
+/** What joining needs. */
+export interface JoinFlowOptions {
+  input: LineSource;
+  view: View;
+  style: Style;
+  /** Whether a person can be asked (a terminal); otherwise flags must say it all. */
+  interactive: boolean;
+  name?: string;
+  host?: string;
+  port?: number;
+  /** Whether this member accepts files. */
+  files: boolean;
+}
+
+/** A joined room. */
+export interface Joined {
+  link: RoomLink;
+  welcome: Extract<ServerEvent, { type: "welcome" }>;
+}
+
+/** Host used when none is given. */
+export const DEFAULT_HOST = "localhost";
+
+/** Connects and joins; throws a {@linkcode JoinError} with a sentence for the person. */
+export async function joinRoom(options: JoinFlowOptions): Promise<Joined> {
+  const { input, view, style, interactive } = options;
+  const ask = async <T>(
+    question: string,
+    parse: (text: string) => T,
+  ): Promise<T> => {
+    while (true) {
+      const answer = await input.ask(question);
+      if (answer === null) throw new JoinError("");
+      view.print(question + visible(answer));
+      try {
+        return parse(answer);
+      } catch (error) {
+        view.print(style.error((error as Error).message));
+      }
+    }
+  };
+  const needed = (flag: string) =>
+    new JoinError(`${flag} is needed when input is not a terminal`);
+  const validName = (text: string) => {
+    const checked = checkName(text, DEFAULT_LIMITS.maxNameLength);
+    if ("error" in checked) throw new RangeError(checked.error);
+    return checked.name;
+  };
+
+  let name = options.name;
+  if (name === undefined) {
+    if (!interactive) throw needed("--name");
+    name = await ask("Name: ", validName);
+  }
+  const host = options.host ??
+    (interactive
+      ? await ask(`Host [${DEFAULT_HOST}]: `, (t) => t.trim() || DEFAULT_HOST)
+      : DEFAULT_HOST);
+  let port = options.port;
+  if (port === undefined) {
+    if (!interactive) throw needed("--port");
+    port = await ask("Port: ", (text) => parsePort("port", text));
+  }
+
+  const link = await RoomLink.connect(host, port);
+  try {
+    while (true) {
+      link.send({ type: "join", name, files: options.files });
+      const answer = await nextAnswer(link);
+      if (answer.type === "welcome") return { link, welcome: answer };
+      if (
+        !interactive ||
+        (answer.code !== "name_taken" && answer.code !== "name_invalid")
+      ) {
+        throw new JoinError(`Cannot join: ${visible(answer.message)}`);
+      }
+      view.print(style.error(visible(answer.message)));
+      name = await ask("Name: ", validName);
+    }
+  } catch (error) {
+    link.close();
+    throw error;
+  }
+}
+
+async function nextAnswer(
+  link: RoomLink,
+): Promise<Extract<ServerEvent, { type: "welcome" | "error" }>> {
+  while (true) {
+    const frame = await link.next();
+    if (!frame) {
+      throw new JoinError(
+        "The server closed the connection before welcoming us",
+      );
+    }
+    if (frame.kind !== "line") continue;
+    const event = parseServerEvent(frame.text);
+    if (event?.type === "welcome" || event?.type === "error") return event;
+  }
+}

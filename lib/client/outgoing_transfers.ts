@@ -1,0 +1,260 @@
+/**
+ * The files a client is sending: offer, stream, declare the hash, then wait
+ * for each receiver's receipt and report who has a verified copy.
+ * @module
+ */
+
+import { join } from "node:path";
+import { CommandError } from "../commands/command.ts";
+import { formatBytes } from "../core/limits.ts";
+import type { ClientMessage, ServerEvent } from "../protocol/messages.ts";
+import type { Style } from "../text/style.ts";
+import { visible } from "../text/visible.ts";
+import { sendNameProblem } from "../transfer/file_names.ts";
+import { type ChunkTarget, streamFile } from "../transfer/outgoing_file.ts";
+import { TransferProgress } from "../transfer/progress.ts";
+import type { View } from "../terminal/screen.ts";
+
+/** What outgoing transfers need around them. */
+export interface OutgoingOptions {
+  /** Folder files are sent from. */
+  dir: string;
+  view: View;
+  style: Style;
+  send(message: ClientMessage): void;
+  target: ChunkTarget & { dropChunks(id: number): void };
+  /** The room's chunk limit, from the welcome. */
+  maxChunkBytes: () => number;
+  now?: () => number;
+}
+
+interface Outgoing {
+  name: string;
+  answer: (event: Extract<ServerEvent, { type: "offered" | "error" }>) => void;
+  pending: Set<string>;
+  delivered: string[];
+  failed: string[];
+  stop: AbortController;
+  /** Resolves when every receiver answered, or the transfer failed. */
+  settled: () => void;
+}
+
+/** The transfers going out from this client, by its own transfer id. */
+export class OutgoingTransfers {
+  readonly #options: OutgoingOptions;
+  readonly #transfers = new Map<number, Outgoing>();
+  readonly #running = new Set<Promise<void>>();
+  #nextId = 1;
+
+  constructor(options: OutgoingOptions) {
+    this.#options = options;
+  }
+
+  /** Transfers not yet settled. */
+  get count(): number {
+    return this.#transfers.size;
+  }
+
+  /** Resolves when every transfer started so far has settled. */
+  async settled(): Promise<void> {
+    while (this.#running.size > 0) await Promise.allSettled([...this.#running]);
+  }
+
+  /**
+   * Checks the file and starts sending it in the background. Throws a
+   * {@linkcode CommandError} when it cannot be sent at all.
+   */
+  async start(name: string, to?: string): Promise<void> {
+    const problem = sendNameProblem(name);
+    if (problem) {
+      throw new CommandError(`Cannot send "${visible(name)}": ${problem}`);
+    }
+    const path = join(this.#options.dir, name);
+    let info: Deno.FileInfo;
+    try {
+      info = await Deno.stat(path);
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) {
+        throw new CommandError(
+          `Cannot send "${
+            visible(name)
+          }": no such file in ${this.#options.dir}`,
+        );
+      }
+      throw new CommandError(
+        `Cannot send "${visible(name)}": ${(error as Error).message}`,
+      );
+    }
+    if (!info.isFile) {
+      throw new CommandError(
+        `Cannot send "${visible(name)}": it is not a file`,
+      );
+    }
+    const running = this.#run(name, path, info.size, to).finally(() =>
+      this.#running.delete(running)
+    );
+    this.#running.add(running);
+  }
+
+  /** Routes a server event about an outgoing transfer; false when it is not one. */
+  handle(event: ServerEvent): boolean {
+    if (
+      event.type === "offered" ||
+      (event.type === "error" && event.id !== undefined)
+    ) {
+      const transfer = this.#transfers.get(event.id!);
+      if (!transfer) return false;
+      transfer.answer(event);
+      return true;
+    }
+    if (event.type === "delivery") {
+      const transfer = this.#transfers.get(event.id);
+      if (!transfer) return false;
+      this.#delivered(transfer, event);
+      return true;
+    }
+    return false;
+  }
+
+  /** Stops every transfer now (leaving, or the connection dropped). */
+  abortAll(reason: string): void {
+    for (const [id, transfer] of this.#transfers) {
+      transfer.stop.abort(reason);
+      this.#options.target.dropChunks(id);
+      this.#options.send({ type: "abort", id, reason });
+      transfer.settled();
+    }
+  }
+
+  async #run(
+    name: string,
+    path: string,
+    size: number,
+    to?: string,
+  ): Promise<void> {
+    const { view, style, send } = this.#options;
+    const id = this.#nextId++;
+    let answer!: (
+      event: Extract<ServerEvent, { type: "offered" | "error" }>,
+    ) => void;
+    const answered = new Promise<
+      Extract<ServerEvent, { type: "offered" | "error" }>
+    >((resolve) => answer = resolve);
+    let settled!: () => void;
+    const done = new Promise<void>((resolve) => settled = resolve);
+    const transfer: Outgoing = {
+      name,
+      answer,
+      pending: new Set(),
+      delivered: [],
+      failed: [],
+      stop: new AbortController(),
+      settled,
+    };
+    this.#transfers.set(id, transfer);
+    try {
+      send({
+        type: "offer",
+        id,
+        name,
+        size,
+        ...(to === undefined ? {} : { to }),
+      });
+      const reply = await Promise.race([answered, done.then(() => undefined)]);
+      if (!reply) return;
+      if (reply.type === "error") return view.print(style.error(reply.message));
+      transfer.pending = new Set(reply.receivers);
+      const declined = reply.declined.length
+        ? ` (${reply.declined.map(visible).join(", ")} declined files)`
+        : "";
+      view.print(
+        `Sending "${visible(name)}" (${formatBytes(size)}) to ${
+          reply.receivers.map(visible).join(", ")
+        }${declined}`,
+      );
+      const progress = new TransferProgress({
+        label: `↑ ${visible(name)}`,
+        total: size,
+        view,
+        now: this.#options.now,
+      });
+      const sha256 = await this.#stream(id, path, transfer, progress);
+      if (sha256 === undefined) return;
+      send({ type: "end", id, sha256 });
+      await done;
+      const summary = transfer.delivered.length
+        ? style.ok(
+          `✓ "${visible(name)}" delivered to ${
+            transfer.delivered.map(visible).join(", ")
+          }, SHA-256 verified`,
+        )
+        : style.error(`✗ "${visible(name)}" was not delivered`);
+      const failures = transfer.failed.length
+        ? style.error(`; not delivered to ${transfer.failed.join("; ")}`)
+        : "";
+      progress.finish(summary + failures);
+    } finally {
+      this.#transfers.delete(id);
+    }
+  }
+
+  async #stream(
+    id: number,
+    path: string,
+    transfer: Outgoing,
+    progress: TransferProgress,
+  ): Promise<string | undefined> {
+    const { style } = this.#options;
+    const stopped = transfer.stop.signal;
+    const cancel = (
+      event: Extract<ServerEvent, { type: "offered" | "error" }>,
+    ) => {
+      if (event.type !== "error") return;
+      transfer.stop.abort(event.message);
+      this.#options.target.dropChunks(id);
+      this.#options.send({ type: "abort", id, reason: event.message });
+    };
+    transfer.answer = cancel;
+    try {
+      return await streamFile(path, {
+        id,
+        target: this.#options.target,
+        maxChunkBytes: this.#options.maxChunkBytes(),
+        signal: stopped,
+        onProgress: (sent) => progress.update(sent),
+      });
+    } catch (error) {
+      const reason = stopped.aborted
+        ? String(stopped.reason)
+        : (error as Error).message;
+      if (!stopped.aborted) this.#options.send({ type: "abort", id, reason });
+      progress.fail(
+        style.error(
+          `✗ Stopped sending "${visible(transfer.name)}": ${visible(reason)}`,
+        ),
+      );
+      return undefined;
+    }
+  }
+
+  #delivered(
+    transfer: Outgoing,
+    event: Extract<ServerEvent, { type: "delivery" }>,
+  ): void {
+    transfer.pending.delete(event.to);
+    if (event.ok) transfer.delivered.push(event.to);
+    else {
+      transfer.failed.push(
+        `${visible(event.to)} (${visible(event.reason ?? "failed")})`,
+      );
+      this.#options.view.print(
+        this.#options.style.error(
+          `✗ ${visible(event.to)} did not get "${visible(transfer.name)}": ${
+            visible(event.reason ?? "failed")
+          }`,
+        ),
+      );
+    }
+    if (transfer.pending.size === 0) transfer.settled();
+  }
+}

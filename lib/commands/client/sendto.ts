@@ -1,0 +1,15 @@
+import type { Command } from "../command.ts";
+import type { ClientCommandContext } from "../client_commands.ts";
+
+/** `/sendto NAME "file name"`: sends a file to one member only. */
+export const sendto: Command<ClientCommandContext> = {
+  name: "sendto",
+  usage: 'NAME "file name"',
+  summary: "send a file from your send folder to one member",
+  minArgs: 2,
+  async run({ session }, { words }) {
+    for (const name of words.slice(1)) {
+      await session.outgoing.start(name, words[0]);
+    }
+  },
+};

@@ -1,0 +1,122 @@
+/**
+ * The input line's state: text, cursor and history, changed by keys. Pure,
+ * so it is tested without a terminal; {@linkcode TerminalScreen} draws it.
+ * @module
+ */
+
+import type { Key } from "./keys.ts";
+
+/** What a key did to the line, beyond editing it. */
+export type EditResult =
+  | { kind: "edit" }
+  | { kind: "submit"; line: string }
+  | { kind: "interrupt" }
+  | { kind: "eof" };
+
+/** Lines kept for up/down. */
+const HISTORY_SIZE = 200;
+
+/** A single-line editor with history. */
+export class LineEditor {
+  #chars: string[] = [];
+  #cursor = 0;
+  #history: string[] = [];
+  #browsing = -1;
+  #draft: string[] = [];
+
+  /** The text being typed. */
+  get text(): string {
+    return this.#chars.join("");
+  }
+
+  /** The cursor, in characters from the start. */
+  get cursor(): number {
+    return this.#cursor;
+  }
+
+  /** The text before the cursor, for placing it on screen. */
+  get beforeCursor(): string {
+    return this.#chars.slice(0, this.#cursor).join("");
+  }
+
+  /** Applies one key. */
+  apply(key: Key): EditResult {
+    switch (key.name) {
+      case "text":
+        this.#chars.splice(this.#cursor, 0, ...key.text);
+        this.#cursor += [...key.text].length;
+        break;
+      case "enter":
+        return { kind: "submit", line: this.#submit() };
+      case "backspace":
+        if (this.#cursor > 0) this.#chars.splice(--this.#cursor, 1);
+        break;
+      case "delete":
+        this.#chars.splice(this.#cursor, 1);
+        break;
+      case "left":
+        this.#cursor = Math.max(0, this.#cursor - 1);
+        break;
+      case "right":
+        this.#cursor = Math.min(this.#chars.length, this.#cursor + 1);
+        break;
+      case "home":
+        this.#cursor = 0;
+        break;
+      case "end":
+        this.#cursor = this.#chars.length;
+        break;
+      case "up":
+        this.#browse(1);
+        break;
+      case "down":
+        this.#browse(-1);
+        break;
+      case "kill-line":
+        this.#chars.splice(0, this.#cursor);
+        this.#cursor = 0;
+        break;
+      case "kill-to-end":
+        this.#chars.splice(this.#cursor);
+        break;
+      case "kill-word": {
+        let start = this.#cursor;
+        while (start > 0 && this.#chars[start - 1] === " ") start--;
+        while (start > 0 && this.#chars[start - 1] !== " ") start--;
+        this.#chars.splice(start, this.#cursor - start);
+        this.#cursor = start;
+        break;
+      }
+      case "interrupt":
+        return { kind: "interrupt" };
+      case "eof":
+        if (this.#chars.length === 0) return { kind: "eof" };
+        this.#chars.splice(this.#cursor, 1);
+        break;
+      case "redraw":
+        break;
+    }
+    return { kind: "edit" };
+  }
+
+  #submit(): string {
+    const line = this.text;
+    if (line.trim() !== "" && this.#history[0] !== line) {
+      this.#history.unshift(line);
+      this.#history.length = Math.min(this.#history.length, HISTORY_SIZE);
+    }
+    this.#chars = [];
+    this.#cursor = 0;
+    this.#browsing = -1;
+    return line;
+  }
+
+  #browse(step: number): void {
+    const next = this.#browsing + step;
+    if (next < -1 || next >= this.#history.length) return;
+    if (this.#browsing === -1) this.#draft = this.#chars;
+    this.#browsing = next;
+    this.#chars = next === -1 ? this.#draft : [...this.#history[next]];
+    this.#cursor = this.#chars.length;
+  }
+}

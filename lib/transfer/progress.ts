@@ -1,0 +1,121 @@
+/**
+ * Progress of a transfer as people read it: bytes, percent, rate and time
+ * left while it runs; size, time and average rate when done. Time comes
+ * from an injected clock, so tests drive it without sleeping.
+ * @module
+ */
+
+import { formatBytes } from "../core/limits.ts";
+import { formatDuration } from "../text/time.ts";
+
+/** Where progress goes: a line that redraws in place, or printed milestones. */
+export interface ProgressView {
+  /** True when a status line can redraw in place (a terminal). */
+  readonly interactive: boolean;
+  /** Prints a line once. */
+  print(line: string): void;
+  /** Sets the status line `key`, or removes it with undefined. */
+  status(key: string, text: string | undefined): void;
+}
+
+/** Options of a {@linkcode TransferProgress}. */
+export interface TransferProgressOptions {
+  /** What moves, e.g. `↑ report.pdf`. */
+  label: string;
+  total: number;
+  view: ProgressView;
+  /** @default {Date.now} */
+  now?: () => number;
+  /**
+   * Least time between two redraws.
+   * @default {200}
+   */
+  redrawMs?: number;
+}
+
+const MILESTONES = [25, 50, 75];
+
+/** Tracks one transfer and reports it to a view. */
+export class TransferProgress {
+  readonly #label: string;
+  readonly #total: number;
+  readonly #view: ProgressView;
+  readonly #now: () => number;
+  readonly #redrawMs: number;
+  readonly #key: string;
+  readonly #started: number;
+  #lastDraw = -Infinity;
+  #milestone = 0;
+  #bytes = 0;
+  static #keys = 0;
+
+  constructor(options: TransferProgressOptions) {
+    this.#label = options.label;
+    this.#total = options.total;
+    this.#view = options.view;
+    this.#now = options.now ?? Date.now;
+    this.#redrawMs = options.redrawMs ?? 200;
+    this.#key = `transfer-${++TransferProgress.#keys}`;
+    this.#started = this.#now();
+  }
+
+  /** Milliseconds since the transfer started. */
+  get elapsedMs(): number {
+    return this.#now() - this.#started;
+  }
+
+  /** Records that `bytes` in all have moved, redrawing when it is time. */
+  update(bytes: number): void {
+    this.#bytes = bytes;
+    const now = this.#now();
+    if (this.#view.interactive) {
+      if (now - this.#lastDraw < this.#redrawMs) return;
+      this.#lastDraw = now;
+      this.#view.status(this.#key, this.line());
+      return;
+    }
+    const percent = this.#total === 0 ? 100 : (bytes / this.#total) * 100;
+    while (
+      this.#milestone < MILESTONES.length &&
+      percent >= MILESTONES[this.#milestone]
+    ) {
+      this.#view.print(this.line());
+      this.#milestone++;
+    }
+  }
+
+  /** The running line: `↑ a.bin  12.0 MiB / 48.0 MiB  25%  6.0 MiB/s  ETA 6s`. */
+  line(): string {
+    const elapsed = Math.max(this.#now() - this.#started, 1) / 1000;
+    const rate = this.#bytes / elapsed;
+    const percent = this.#total === 0
+      ? 100
+      : Math.floor((this.#bytes / this.#total) * 100);
+    const left = rate > 0
+      ? Math.ceil((this.#total - this.#bytes) / rate)
+      : undefined;
+    return `${this.#label}  ${formatBytes(this.#bytes)} / ${
+      formatBytes(this.#total)
+    }  ${percent}%  ` +
+      `${formatBytes(Math.round(rate))}/s  ETA ${
+        left === undefined ? "?" : formatDuration(left * 1000)
+      }`;
+  }
+
+  /** Removes the running line and prints `summary` with size, time and rate. */
+  finish(summary: string): void {
+    this.#view.status(this.#key, undefined);
+    const seconds = Math.max(this.#now() - this.#started, 1) / 1000;
+    this.#view.print(
+      `${summary}: ${formatBytes(this.#total)} in ${seconds.toFixed(1)} s (${
+        formatBytes(Math.round(this.#total / seconds))
+      }/s)`,
+    );
+  }
+
+  /** Removes the running line and prints why the transfer stopped. */
+  fail(message: string): void {
+    this.#view.status(this.#key, undefined);
+    this.#view.print(message);
+  }
+}
