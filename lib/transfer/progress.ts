@@ -75,13 +75,13 @@ export class TransferProgress {
       return;
     }
     const percent = this.#total === 0 ? 100 : (bytes / this.#total) * 100;
-    while (
-      this.#milestone < MILESTONES.length &&
-      percent >= MILESTONES[this.#milestone]
-    ) {
-      this.#view.print(this.line());
-      this.#milestone++;
+    let reached = this.#milestone;
+    while (reached < MILESTONES.length && percent >= MILESTONES[reached]) {
+      reached++;
     }
+    if (reached === this.#milestone || percent >= 100) return;
+    this.#milestone = reached;
+    this.#view.print(this.line());
   }
 
   /** The running line: `↑ a.bin  12.0 MiB / 48.0 MiB  25%  6.0 MiB/s  ETA 6s`. */
