@@ -8,6 +8,7 @@
 import type { CommandRegistry } from "../commands/command.ts";
 import { isCommandLine } from "../commands/command.ts";
 import type { MemberInfo, ServerEvent } from "../protocol/messages.ts";
+import { FloodControl } from "./flood_control.ts";
 import { DEFAULT_LIMITS, type RoomLimits } from "./limits.ts";
 import { checkName, nameKey } from "./names.ts";
 
@@ -37,12 +38,23 @@ export class Member {
   /** Whether this member accepts files. */
   readonly files: boolean;
   readonly peer: Peer;
+  /** This member's message rate. */
+  readonly flood: FloodControl;
 
-  constructor(name: string, joinedAt: number, files: boolean, peer: Peer) {
+  constructor(
+    name: string,
+    options: {
+      joinedAt: number;
+      files: boolean;
+      peer: Peer;
+      flood: FloodControl;
+    },
+  ) {
     this.name = name;
-    this.joinedAt = joinedAt;
-    this.files = files;
-    this.peer = peer;
+    this.joinedAt = options.joinedAt;
+    this.files = options.files;
+    this.peer = options.peer;
+    this.flood = options.flood;
   }
 }
 
@@ -142,12 +154,12 @@ export class Room {
           `The room is full: ${this.limits.maxMembers} members is the limit`,
       };
     }
-    const member = new Member(
-      checked.name,
-      this.now(),
-      request.files ?? true,
+    const member = new Member(checked.name, {
+      joinedAt: this.now(),
+      files: request.files ?? true,
       peer,
-    );
+      flood: new FloodControl(this.limits, this.now),
+    });
     this.#members.set(nameKey(member.name), member);
     peer.send({
       type: "welcome",
@@ -186,7 +198,7 @@ export class Room {
    * `//text` sends `/text` as a message.
    */
   async say(member: Member, line: string): Promise<void> {
-    if (line.trim().length === 0) return;
+    if (line.trim().length === 0 || !this.admit(member)) return;
     if (isCommandLine(line)) {
       const failure = await this.commands.run({ room: this, member }, line);
       if (failure) this.tell(member, "command_failed", failure);
@@ -199,6 +211,23 @@ export class Room {
       text,
       time: this.now(),
     });
+  }
+
+  /**
+   * Whether a member may send one more message under flood control. When it
+   * may not, the member is told why, or disconnected if it floods on.
+   */
+  admit(member: Member): boolean {
+    const verdict = member.flood.take();
+    if (verdict.kind === "ok") return true;
+    if (verdict.kind === "refuse") {
+      this.tell(member, "flood", verdict.message);
+    } else {
+      this.tell(member, "flood", `Disconnected: ${verdict.reason}`);
+      this.log(`${member.name} disconnected: ${verdict.reason}`);
+      member.peer.close(verdict.reason);
+    }
+    return false;
   }
 
   /** Broadcasts a `/me` action. */

@@ -35,6 +35,9 @@ export interface MemberConnectionOptions {
 
 type Mode = "handshake" | "framed" | "plain";
 
+/** How long a member dropped as too slow has to take its last message. */
+const SLOW_FAREWELL_MS = 1000;
+
 /** Serves one connection until it closes; never throws. */
 export class MemberConnection {
   readonly #conn: Deno.Conn;
@@ -62,7 +65,7 @@ export class MemberConnection {
     this.#queue = new OutboundQueue(conn, {
       maxBytes: limits.maxQueueBytes,
       onOverflow: (queued) =>
-        this.#abort(`too slow: ${formatBytes(queued)} behind`),
+        this.#dropSlow(`too slow: ${formatBytes(queued)} behind`),
       onError: () => this.#abort("connection lost"),
     });
     this.peer = {
@@ -126,6 +129,36 @@ export class MemberConnection {
     this.#closeReason = reason;
     this.#leave(reason);
     this.#closeConn();
+  }
+
+  /**
+   * Disconnects a member that stopped reading. Its queue is gone; if the
+   * write under way finishes soon, the member is still told why.
+   */
+  #dropSlow(reason: string): void {
+    if (this.#closeReason !== undefined) return;
+    this.#closeReason = reason;
+    this.#leave(reason);
+    const farewell = eventFrame({
+      type: "error",
+      code: "too_slow",
+      message: `Disconnected: ${reason}`,
+    });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<"timeout">((resolve) => {
+      timer = setTimeout(() => resolve("timeout"), SLOW_FAREWELL_MS);
+    });
+    Promise.race([this.#queue.drained(), timeout])
+      .then((result) =>
+        result === "timeout"
+          ? undefined
+          : Promise.race([this.#conn.write(farewell), timeout])
+      )
+      .catch(() => {})
+      .finally(() => {
+        clearTimeout(timer);
+        this.#closeConn();
+      });
   }
 
   #leave(reason: string): void {
@@ -265,7 +298,8 @@ export class MemberConnection {
       case "quit":
         return this.close("quit");
       case "offer":
-        return this.#relay.offer(member, message);
+        if (this.#room.admit(member)) this.#relay.offer(member, message);
+        return;
       case "end":
         return this.#relay.end(member, message);
       case "abort":
