@@ -24,6 +24,11 @@ export interface Command<C> {
   summary: string;
   /** Words the command needs; fewer is answered with its usage. */
   minArgs?: number;
+  /**
+   * True when the arguments are free text (a message), split on spaces only,
+   * so a lone `"` in it is just a character.
+   */
+  freeText?: boolean;
   run(context: C, args: CommandArgs): void | Promise<void>;
 }
 
@@ -96,7 +101,9 @@ export class CommandRegistry<C> {
     if (!command) return `Unknown command /${name}. Try /help`;
     try {
       const text = line.slice(line.search(/\s|$/)).trim();
-      const words = splitWords(text);
+      const words = command.freeText
+        ? text.split(/\s+/).filter((w) => w !== "")
+        : splitWords(text);
       if (words.length < (command.minArgs ?? 0)) {
         return `Usage: /${command.name} ${command.usage}`.trimEnd();
       }

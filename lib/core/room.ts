@@ -182,12 +182,14 @@ export class Room {
     if (this.#members.get(nameKey(member.name)) !== member) return;
     this.#members.delete(nameKey(member.name));
     for (const listener of this.#leaveListeners) listener(member, reason);
-    this.broadcast({
-      type: "left",
-      name: member.name,
-      reason,
-      time: this.now(),
-    });
+    if (!this.#closed) {
+      this.broadcast({
+        type: "left",
+        name: member.name,
+        reason,
+        time: this.now(),
+      });
+    }
     this.log(
       `${member.name} left: ${reason} (${this.#members.size} in the room)`,
     );

@@ -29,6 +29,8 @@ interface Transfer {
   ended: boolean;
   /** Set when the server stopped the transfer; the sender's late chunks are skipped. */
   cancelled: boolean;
+  /** Receipt deadlines of receivers that have the whole file. */
+  receiptTimers: Map<Member, ReturnType<typeof setTimeout>>;
 }
 
 type Offer = Extract<ClientMessage, { type: "offer" }>;
@@ -110,6 +112,7 @@ export class TransferRelay {
       receivers: new Set(receivers),
       ended: false,
       cancelled: false,
+      receiptTimers: new Map(),
     };
     own.set(offer.id, transfer);
     this.#bySender.set(sender, own);
@@ -191,7 +194,39 @@ export class TransferRelay {
         transfer: transfer.id,
         sha256: end.sha256,
       });
+      this.#awaitReceipt(transfer, receiver);
     }
+  }
+
+  /**
+   * Gives a receiver the stall limit to confirm, counted from when the last
+   * byte left for it, so a client that never answers cannot hold its
+   * sender forever.
+   */
+  async #awaitReceipt(transfer: Transfer, receiver: Member): Promise<void> {
+    await receiver.peer.whenFileBytesBelow(1);
+    if (!transfer.receivers.has(receiver)) return;
+    const stallMs = this.#room.limits.transferStallMs;
+    transfer.receiptTimers.set(
+      receiver,
+      setTimeout(() => {
+        if (!transfer.receivers.has(receiver)) return;
+        this.#dropReceiver(
+          transfer,
+          receiver,
+          `${receiver.name} did not confirm the file within ${
+            stallMs / 1000
+          } s`,
+        );
+      }, stallMs),
+    );
+  }
+
+  /** Takes a receiver out of a transfer, with its receipt deadline. */
+  #release(transfer: Transfer, receiver: Member): boolean {
+    clearTimeout(transfer.receiptTimers.get(receiver));
+    transfer.receiptTimers.delete(receiver);
+    return transfer.receivers.delete(receiver);
   }
 
   /** The sender gave up on a transfer. */
@@ -205,7 +240,7 @@ export class TransferRelay {
   /** A receiver saved the file (or failed to); its sender is told. */
   receipt(receiver: Member, receipt: Receipt): void {
     const transfer = this.#transfers.get(receipt.transfer);
-    if (!transfer || !transfer.receivers.delete(receiver)) return;
+    if (!transfer || !this.#release(transfer, receiver)) return;
     if (!receipt.ok) receiver.peer.dropFile(transfer.id);
     transfer.sender.peer.send({
       type: "delivery",
@@ -247,7 +282,7 @@ export class TransferRelay {
   }
 
   #dropReceiver(transfer: Transfer, receiver: Member, reason: string): void {
-    transfer.receivers.delete(receiver);
+    this.#release(transfer, receiver);
     receiver.peer.dropFile(transfer.id);
     receiver.peer.send({ type: "file_abort", transfer: transfer.id, reason });
     transfer.sender.peer.send({
@@ -264,10 +299,10 @@ export class TransferRelay {
   /** Stops a transfer for every receiver, who remove their partial files. */
   #stop(transfer: Transfer, reason: string): void {
     for (const receiver of transfer.receivers) {
+      this.#release(transfer, receiver);
       receiver.peer.dropFile(transfer.id);
       receiver.peer.send({ type: "file_abort", transfer: transfer.id, reason });
     }
-    transfer.receivers.clear();
     transfer.cancelled = true;
     this.#transfers.delete(transfer.id);
     this.#room.log(`"${transfer.name}" stopped: ${reason}`);
@@ -304,8 +339,7 @@ export class TransferRelay {
     }
     this.#bySender.delete(member);
     for (const transfer of [...this.#transfers.values()]) {
-      if (transfer.receivers.has(member)) {
-        transfer.receivers.delete(member);
+      if (this.#release(transfer, member)) {
         transfer.sender.peer.send({
           type: "delivery",
           id: transfer.localId,

@@ -41,6 +41,7 @@ export class ChatServer {
   readonly #connections = new Set<MemberConnection>();
   readonly #served = new Set<Promise<void>>();
   readonly #accepting: Promise<void>[];
+  #closing: Promise<void> | undefined;
 
   private constructor(
     listeners: Deno.TcpListener[],
@@ -72,8 +73,16 @@ export class ChatServer {
     return this.#listeners.map((l) => hostPort(l.addr.hostname, l.addr.port));
   }
 
-  /** Tells every member the room is closing, then closes every connection. */
-  async close(reason = "the server is shutting down"): Promise<void> {
+  /**
+   * Tells every member the room is closing, then closes every connection.
+   * Calling it again returns the same promise.
+   */
+  close(reason = "the server is shutting down"): Promise<void> {
+    this.#closing ??= this.#close(reason);
+    return this.#closing;
+  }
+
+  async #close(reason: string): Promise<void> {
     for (const listener of this.#listeners) listener.close();
     await Promise.allSettled(this.#accepting);
     this.room.close(reason);

@@ -7,6 +7,7 @@ export const me: Command<RoomCommandContext> = {
   usage: "action",
   summary: "describe what you are doing",
   minArgs: 1,
+  freeText: true,
   run({ room, member }, { text }) {
     room.act(member, text);
   },

@@ -8,6 +8,7 @@ export const msg: Command<RoomCommandContext> = {
   usage: "NAME text",
   summary: "send a private message",
   minArgs: 2,
+  freeText: true,
   run({ room, member }, { words, text }) {
     const target = room.find(words[0]);
     if (!target) {
@@ -16,7 +17,7 @@ export const msg: Command<RoomCommandContext> = {
     if (target === member) {
       throw new CommandError("That is you: name someone else");
     }
-    const body = text.replace(/^("[^"]*"|\S+)\s*/, "");
+    const body = text.replace(/^\S+\s*/, "");
     const event = {
       type: "private" as const,
       from: member.name,

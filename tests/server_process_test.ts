@@ -1,0 +1,157 @@
+/**
+ * The server as people run it: `deno run -P=server server.ts`, with only the
+ * permission set from deno.json, printing where to join and closing cleanly
+ * on a signal.
+ */
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import { needs } from "./helpers/permissions.ts";
+import { OutputWatcher } from "./helpers/process_output.ts";
+import { TestMember } from "./helpers/room_fixture.ts";
+
+const repo = fileURLToPath(new URL("../", import.meta.url));
+const config = `${repo}deno.json`;
+
+function startServer(...args: string[]) {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-P=server", "--config", config, `${repo}server.ts`, ...args],
+    stdout: "piped",
+    stderr: "piped",
+    stdin: "null",
+  }).spawn();
+  return {
+    child,
+    stdout: new OutputWatcher(child.stdout),
+    stderr: new OutputWatcher(child.stderr),
+  };
+}
+
+Deno.test(
+  needs(
+    "deno.json gives the server net and the interface list only, and the client its two folders",
+    "read",
+  ),
+  async () => {
+    const { permissions } = JSON.parse(await Deno.readTextFile(config));
+    assert.deepEqual(permissions.server, {
+      net: true,
+      sys: ["networkInterfaces"],
+    });
+    assert.deepEqual(permissions.client, {
+      net: true,
+      read: ["./send", "./received"],
+      write: ["./send", "./received"],
+    });
+  },
+);
+
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  Deno.test(
+    needs(
+      `${signal} tells members the room is closing and the server exits 0`,
+      "read",
+      "run",
+    ),
+    async () => {
+      const server = startServer();
+      const [, port] = await server.stdout.waitFor(/ 127\.0\.0\.1:(\d+)\n/);
+      await server.stdout.waitFor(/Ctrl\+C closes the room/);
+      const ada = await TestMember.join(Number(port), "ada");
+      await server.stdout.waitFor(/\] ada joined \(1 in the room\)/);
+      server.child.kill(signal);
+      const closing = await ada.event("closing");
+      assert.equal(closing.reason, "the server is shutting down");
+      await ada.closedByServer();
+      const status = await server.child.status;
+      assert.equal(status.code, 0);
+      await Promise.all([server.stdout.done, server.stderr.done]);
+      assert.match(
+        server.stdout.text,
+        /^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\] Room closed/m,
+      );
+      ada.close();
+    },
+  );
+}
+
+Deno.test(
+  needs(
+    "the server lists LAN addresses first and loopback last, with the port",
+    "read",
+    "run",
+  ),
+  async () => {
+    const server = startServer();
+    const [, port] = await server.stdout.waitFor(/room open on port (\d+)\./);
+    await server.stdout.waitFor(/Ctrl\+C closes the room/);
+    const lines = server.stdout.text.split("\n").filter((l) =>
+      l.startsWith("  ")
+    );
+    assert.ok(lines.every((l) => l.endsWith(`:${port}`)), lines.join("\n"));
+    const loopback = lines.map((l) => /127\.0\.0\.1|\[::1\]/.test(l));
+    assert.ok(loopback.includes(true));
+    assert.equal(
+      loopback.indexOf(true),
+      loopback.length - loopback.filter(Boolean).length,
+    );
+    server.child.kill("SIGTERM");
+    assert.equal((await server.child.status).code, 0);
+    await Promise.all([server.stdout.done, server.stderr.done]);
+  },
+);
+
+Deno.test(
+  needs(
+    "a bad flag is named, with a pointer to --help, and exit code 2",
+    "read",
+    "run",
+  ),
+  async () => {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-P=server",
+        "--config",
+        config,
+        `${repo}server.ts`,
+        "--port",
+        "http",
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(out.code, 2);
+    const stderr = new TextDecoder().decode(out.stderr);
+    assert.match(stderr, /Cannot parse --port "http": not a whole number/);
+    assert.match(stderr, /Try --help/);
+    assert.doesNotMatch(stderr, /at .*\.ts:\d+/);
+  },
+);
+
+Deno.test(
+  needs("--help lists every limit with its default", "read", "run"),
+  async () => {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-P=server",
+        "--config",
+        config,
+        `${repo}server.ts`,
+        "--help",
+      ],
+      stdout: "piped",
+    }).output();
+    const help = new TextDecoder().decode(out.stdout);
+    for (
+      const expected of [
+        /--max-members\s+members in the room at once \(default 256\)/,
+        /--max-line-bytes\s+.*\(default 8 KiB\)/,
+        /--max-file-size\s+.*\(default 8 GiB\)/,
+        /--messages-per-second\s+.*\(default 5\/s\)/,
+        /--handshake-timeout-ms\s+.*\(default 10000 ms\)/,
+        /--history N/,
+      ]
+    ) assert.match(help, expected);
+  },
+);
