@@ -6,6 +6,7 @@
  * @module
  */
 
+import { startedByDoubleClick, waitForEnter } from "./lib/cli/pause_on_exit.ts";
 import { ChatSession } from "./lib/client/chat_session.ts";
 import { clientHelp, parseClientArgs } from "./lib/client/client_args.ts";
 import { joinRoom } from "./lib/client/join_flow.ts";
@@ -24,19 +25,17 @@ function exitWith(code: number, message: string, input?: LineSource): never {
   Deno.exit(code);
 }
 
+/** Creates the folders; returns why it could not, for the caller to report. */
 async function prepareFolders(
   sendDir: string,
   receivedDir: string,
-): Promise<void> {
+): Promise<string | undefined> {
   for (const dir of [sendDir, receivedDir]) {
     try {
       await Deno.mkdir(dir, { recursive: true });
     } catch (error) {
       if (!(error instanceof Deno.errors.AlreadyExists)) {
-        exitWith(
-          1,
-          `Cannot create the folder ${dir}: ${(error as Error).message}`,
-        );
+        return `Cannot create the folder ${dir}: ${(error as Error).message}`;
       }
     }
   }
@@ -56,8 +55,17 @@ async function main(): Promise<void> {
   if (command.kind === "help") return console.log(clientHelp(VERSION));
   if (command.kind === "version") return console.log(`lanroom ${VERSION}`);
 
-  await prepareFolders(command.sendDir, command.receivedDir);
+  // Before raw mode, so a permission prompt for another folder can be answered.
+  const folderError = await prepareFolders(
+    command.sendDir,
+    command.receivedDir,
+  );
   const interactive = Deno.stdin.isTerminal() && Deno.stdout.isTerminal();
+  const doubleClicked = startedByDoubleClick({
+    os: Deno.build.os,
+    args: Deno.args,
+    terminal: interactive,
+  });
   const style = Deno.stdout.isTerminal() && !Deno.noColor
     ? ansiStyle
     : plainStyle;
@@ -77,12 +85,22 @@ async function main(): Promise<void> {
     input = new PipedInput(Deno.stdin.readable);
     Deno.addSignalListener("SIGINT", interrupt);
   }
+  // A fatal error; in a window opened by a double-click, it stays until Enter.
+  const fail = async (code: number, message: string): Promise<never> => {
+    if (!doubleClicked) exitWith(code, message, input);
+    if (message) view.print(style.error(message));
+    onInterrupt = () => exitWith(code, "", input);
+    await waitForEnter(input);
+    exitWith(code, "", input);
+  };
+  if (folderError) await fail(1, folderError);
 
   let joined;
   try {
     joined = await joinRoom({ ...command, input, view, style, interactive });
   } catch (error) {
-    if (error instanceof JoinError) exitWith(1, error.message, input);
+    if (error instanceof JoinError) await fail(1, error.message);
+    if (doubleClicked) await fail(1, String((error as Error).stack ?? error));
     throw error;
   }
   const session = new ChatSession({
@@ -103,6 +121,7 @@ async function main(): Promise<void> {
     }
   })();
   const end = await ended;
+  if (end.code !== 0) await fail(end.code, end.message);
   exitWith(end.code, end.message, input);
 }
 

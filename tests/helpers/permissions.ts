@@ -10,8 +10,13 @@ export function needs(
   name: string,
   ...permissions: ("read" | "write" | "run" | "env" | "sys")[]
 ): { name: string; ignore: boolean } {
-  const missing = permissions.filter((p) => Deno.permissions.querySync({ name: p }).state !== "granted");
+  const missing = permissions.filter((p) =>
+    Deno.permissions.querySync({ name: p }).state !== "granted"
+  );
   if (missing.length === 0) return { name, ignore: false };
   const flags = missing.map((p) => `--allow-${p}`).join(" ");
-  return { name: `${name} [ignored: needs ${flags}; run deno task test]`, ignore: true };
+  return {
+    name: `${name} [ignored: needs ${flags}; run deno task test]`,
+    ignore: true,
+  };
 }

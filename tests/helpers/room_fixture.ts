@@ -5,18 +5,36 @@
  * @module
  */
 
-import { ChatServer, type ChatServerOptions } from "../../lib/server/chat_server.ts";
+import {
+  ChatServer,
+  type ChatServerOptions,
+} from "../../lib/server/chat_server.ts";
 import { type Frame, FrameDecoder } from "../../lib/protocol/frame_decoder.ts";
-import { encodeChunkHeader, encodeLine } from "../../lib/protocol/frame_encoder.ts";
-import { type ClientMessage, HELLO, parseServerEvent, type ServerEvent } from "../../lib/protocol/messages.ts";
+import {
+  encodeChunkHeader,
+  encodeLine,
+} from "../../lib/protocol/frame_encoder.ts";
+import {
+  type ClientMessage,
+  HELLO,
+  parseServerEvent,
+  type ServerEvent,
+} from "../../lib/protocol/messages.ts";
 
 /** How long a test waits for something before failing. */
 export const WAIT_MS = 5000;
 
 /** A server on 127.0.0.1, any free port, logging into an array. */
-export function startServer(options: ChatServerOptions = {}): ChatServer & { logLines: string[] } {
+export function startServer(
+  options: ChatServerOptions = {},
+): ChatServer & { logLines: string[] } {
   const logLines: string[] = [];
-  const server = ChatServer.start({ host: "127.0.0.1", port: 0, log: (l) => logLines.push(l), ...options });
+  const server = ChatServer.start({
+    host: "127.0.0.1",
+    port: 0,
+    log: (l) => logLines.push(l),
+    ...options,
+  });
   return Object.assign(server, { logLines });
 }
 
@@ -53,7 +71,11 @@ class FrameReader {
   }
 
   /** The next unconsumed frame that `match` accepts; frames before it are consumed. */
-  async next<T>(match: (frame: Frame) => T | undefined, what: string, timeoutMs = WAIT_MS): Promise<T> {
+  async next<T>(
+    match: (frame: Frame) => T | undefined,
+    what: string,
+    timeoutMs = WAIT_MS,
+  ): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     while (true) {
       for (let i = this.#consumed; i < this.frames.length; i++) {
@@ -63,7 +85,9 @@ class FrameReader {
           return found;
         }
       }
-      if (this.#ended) throw new Error(`Connection ended while waiting for ${what}`);
+      if (this.#ended) {
+        throw new Error(`Connection ended while waiting for ${what}`);
+      }
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`Timed out waiting for ${what}`);
       await new Promise<void>((resolve) => {
@@ -94,12 +118,19 @@ export class TestMember {
     const conn = await Deno.connect({ hostname: "127.0.0.1", port });
     const member = new TestMember(conn, name);
     await member.write(encodeLine(HELLO));
-    await member.reader.next((f) => f.kind === "line" && f.text.startsWith(HELLO) ? f : undefined, "greeting");
+    await member.reader.next(
+      (f) => f.kind === "line" && f.text.startsWith(HELLO) ? f : undefined,
+      "greeting",
+    );
     return member;
   }
 
   /** Connects and joins as `name`, resolving to the member once welcomed. */
-  static async join(port: number, name: string, options: { files?: boolean } = {}): Promise<TestMember> {
+  static async join(
+    port: number,
+    name: string,
+    options: { files?: boolean } = {},
+  ): Promise<TestMember> {
     const member = await TestMember.connect(port, name);
     member.send({ type: "join", name, files: options.files ?? true });
     await member.event("welcome");
@@ -132,7 +163,9 @@ export class TestMember {
 
   async write(bytes: Uint8Array): Promise<void> {
     let offset = 0;
-    while (offset < bytes.length) offset += await this.conn.write(bytes.subarray(offset));
+    while (offset < bytes.length) {
+      offset += await this.conn.write(bytes.subarray(offset));
+    }
   }
 
   /** The next event of `type` (and matching `where`), consuming those before it. */
@@ -141,18 +174,26 @@ export class TestMember {
     where: (event: Extract<ServerEvent, { type: K }>) => boolean = () => true,
     timeoutMs = WAIT_MS,
   ): Promise<Extract<ServerEvent, { type: K }>> {
-    return this.reader.next((frame) => {
-      if (frame.kind !== "line") return undefined;
-      const event = parseServerEvent(frame.text);
-      if (event?.type !== type) return undefined;
-      const typed = event as Extract<ServerEvent, { type: K }>;
-      return where(typed) ? typed : undefined;
-    }, `"${type}" event at ${this.name || "member"}`, timeoutMs);
+    return this.reader.next(
+      (frame) => {
+        if (frame.kind !== "line") return undefined;
+        const event = parseServerEvent(frame.text);
+        if (event?.type !== type) return undefined;
+        const typed = event as Extract<ServerEvent, { type: K }>;
+        return where(typed) ? typed : undefined;
+      },
+      `"${type}" event at ${this.name || "member"}`,
+      timeoutMs,
+    );
   }
 
   /** The next chunk frame, consuming frames before it. */
   nextChunk(timeoutMs = WAIT_MS): Promise<{ id: number; data: Uint8Array }> {
-    return this.reader.next((f) => f.kind === "chunk" ? f : undefined, "chunk", timeoutMs);
+    return this.reader.next(
+      (f) => f.kind === "chunk" ? f : undefined,
+      "chunk",
+      timeoutMs,
+    );
   }
 
   /** Resolves when the server has closed this connection. */
@@ -160,7 +201,10 @@ export class TestMember {
     return Promise.race([
       this.reader.ended,
       new Promise<void>((_, reject) => {
-        const timer = setTimeout(() => reject(new Error(`${this.name} was not disconnected`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`${this.name} was not disconnected`)),
+          timeoutMs,
+        );
         this.reader.ended.then(() => clearTimeout(timer));
       }),
     ]);
@@ -196,7 +240,9 @@ export class PlainPeer {
   async send(line: string): Promise<void> {
     const bytes = new TextEncoder().encode(line + "\r\n");
     let offset = 0;
-    while (offset < bytes.length) offset += await this.conn.write(bytes.subarray(offset));
+    while (offset < bytes.length) {
+      offset += await this.conn.write(bytes.subarray(offset));
+    }
   }
 
   /** The next line matching `match`, consuming lines before it. */

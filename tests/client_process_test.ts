@@ -1,0 +1,311 @@
+import assert from "node:assert/strict";
+import { DEFAULT_LIMITS } from "../lib/core/limits.ts";
+import { GREETING } from "../lib/protocol/messages.ts";
+import { clockTime } from "../lib/text/time.ts";
+import { closedPort, withBot } from "./helpers/client_bot.ts";
+import { needs } from "./helpers/permissions.ts";
+import { withRoom } from "./helpers/room_kit.ts";
+
+const PERMISSIONS = ["read", "write", "run"] as const;
+
+Deno.test(
+  needs("a piped client says hello, quits, and exits 0", ...PERMISSIONS),
+  async () => {
+    await withRoom({}, async (room) => {
+      const watcher = await room.join("watcher");
+      await withBot({ port: room.port, name: "bot" }, async (bot) => {
+        await bot.type("hello", "/quit");
+        assert.equal((await watcher.event("joined")).name, "bot");
+        const hello = await watcher.event("message");
+        assert.deepEqual([hello.from, hello.text], ["bot", "hello"]);
+        const left = await watcher.event("left");
+        assert.deepEqual([left.name, left.reason], ["bot", "quit"]);
+        const { code, stderr } = await bot.finished();
+        assert.equal(stderr, "");
+        assert.equal(code, 0);
+      });
+    });
+  },
+);
+
+Deno.test(
+  needs(
+    "a piped client prints the room's messages with HH:MM times and no escape codes",
+    ...PERMISSIONS,
+  ),
+  async () => {
+    await withRoom({}, async (room) => {
+      const watcher = await room.join("watcher");
+      await withBot({ port: room.port, name: "bot" }, async (bot) => {
+        await bot.type("hello");
+        const hello = await watcher.event("message", (m) => m.from === "bot");
+        await watcher.say("hi bot \x1b[31mred");
+        const hi = await watcher.event("message", (m) => m.from === "watcher");
+        await watcher.say("/msg bot psst");
+        const psst = await watcher.event("private");
+        await bot.type("/quit");
+        const { code, stdout } = await bot.finished();
+        assert.equal(code, 0);
+        assert.equal(
+          stdout,
+          [
+            "Joined as bot. Here: watcher. Type /help for commands.",
+            `${clockTime(hello.time)} bot: hello`,
+            `${clockTime(hi.time)} watcher: hi bot ^[[31mred`,
+            `${clockTime(psst.time)} (private) watcher → bot: psst`,
+            "",
+          ].join("\n"),
+        );
+        assert.ok(!stdout.includes("\x1b"), "no ANSI escapes on a pipe");
+      });
+    });
+  },
+);
+
+Deno.test(
+  needs(
+    "a piped client leaves cleanly at the end of its input",
+    ...PERMISSIONS,
+  ),
+  async () => {
+    await withRoom({}, async (room) => {
+      const watcher = await room.join("watcher");
+      await withBot({ port: room.port, name: "bot" }, async (bot) => {
+        await bot.type("last words");
+        await bot.endInput();
+        const said = await watcher.event("message");
+        assert.deepEqual([said.from, said.text], ["bot", "last words"]);
+        const left = await watcher.event("left");
+        assert.deepEqual([left.name, left.reason], ["bot", "quit"]);
+        const { code, stderr } = await bot.finished();
+        assert.equal(stderr, "");
+        assert.equal(code, 0);
+      });
+    });
+  },
+);
+
+Deno.test(
+  needs(
+    "a client with no server at the port exits 1 with a sentence, not a stack trace",
+    ...PERMISSIONS,
+  ),
+  async () => {
+    const port = closedPort();
+    await withBot({ port, name: "bot" }, async (bot) => {
+      const { code, stdout, stderr } = await bot.finished();
+      assert.equal(code, 1);
+      assert.equal(stdout, "");
+      assert.equal(
+        stderr,
+        `Cannot join 127.0.0.1:${port}: connection refused. Is the server running?\n`,
+      );
+    });
+  },
+);
+
+Deno.test(
+  needs("a client exits soon after the server shuts down", ...PERMISSIONS),
+  async () => {
+    await withRoom({}, async (room) => {
+      const watcher = await room.join("watcher");
+      await withBot({ port: room.port, name: "bot" }, async (bot) => {
+        await watcher.event("joined");
+        const started = Date.now();
+        await room.close("maintenance");
+        const { code, stdout, stderr } = await bot.finished();
+        const took = Date.now() - started;
+        assert.ok(took < 2000, `the client took ${took} ms to exit`);
+        assert.equal(code, 0);
+        assert.equal(stderr, "");
+        assert.match(
+          stdout,
+          /\n\d\d:\d\d The room is closing: maintenance\n$/,
+        );
+      });
+    });
+  },
+);
+
+Deno.test(
+  needs(
+    "a piped client whose name is taken exits 1 with the reason",
+    ...PERMISSIONS,
+  ),
+  async () => {
+    await withRoom({}, async (room) => {
+      const watcher = await room.join("Bot");
+      await withBot({ port: room.port, name: "bot" }, async (bot) => {
+        await bot.type("hello");
+        const { code, stdout, stderr } = await bot.finished();
+        assert.equal(code, 1);
+        assert.equal(stdout, "");
+        assert.equal(
+          stderr,
+          'Cannot join: Name "bot" is taken: choose another\n',
+        );
+      });
+      await watcher.say("alone");
+      assert.deepEqual((await watcher.event("message")).text, "alone");
+      assert.ok(!watcher.events.some((e) => e.type === "joined"));
+    });
+  },
+);
+
+Deno.test(
+  needs(
+    "a piped client without --name exits non-zero and says --name is needed",
+    ...PERMISSIONS,
+  ),
+  async () => {
+    await withRoom({}, async (room) => {
+      await withBot({ port: room.port }, async (bot) => {
+        const { code, stdout, stderr } = await bot.finished();
+        assert.notEqual(code, 0);
+        assert.equal(stdout, "");
+        assert.equal(stderr, "--name is needed when input is not a terminal\n");
+      });
+    });
+  },
+);
+
+Deno.test(
+  needs(
+    "a piped client without --port exits non-zero and says --port is needed",
+    ...PERMISSIONS,
+  ),
+  async () => {
+    await withBot({ name: "bot" }, async (bot) => {
+      const { code, stdout, stderr } = await bot.finished();
+      assert.notEqual(code, 0);
+      assert.equal(stdout, "");
+      assert.equal(stderr, "--port is needed when input is not a terminal\n");
+    });
+  },
+);
+
+Deno.test(
+  needs(
+    "a client given a port that is not a number exits 2 and points to --help",
+    ...PERMISSIONS,
+  ),
+  async () => {
+    await withBot({ port: "http", name: "bot" }, async (bot) => {
+      const { code, stderr } = await bot.finished();
+      assert.equal(code, 2);
+      assert.equal(
+        stderr,
+        'chat-client: Cannot parse --port "http": not a whole number\nTry --help for the options.\n',
+      );
+    });
+  },
+);
+
+Deno.test(
+  needs(
+    "a client that reaches something other than a lanroom server says so and exits 1",
+    ...PERMISSIONS,
+  ),
+  async () => {
+    await withFakeServer(async (conn) => {
+      await conn.write(new TextEncoder().encode("SSH-2.0-OpenSSH_9.6\r\n"));
+    }, async (port) => {
+      await withBot({ port, name: "bot" }, async (bot) => {
+        const { code, stderr } = await bot.finished();
+        assert.equal(code, 1);
+        assert.equal(
+          stderr,
+          `Cannot join 127.0.0.1:${port}: that is not a lanroom server\n`,
+        );
+      });
+    });
+  },
+);
+
+Deno.test(
+  needs(
+    "a client whose connection drops exits 1 saying it lost the connection",
+    ...PERMISSIONS,
+  ),
+  async () => {
+    await withFakeServer(async (conn) => {
+      const reader = conn.readable.getReader();
+      await conn.write(new TextEncoder().encode(`${GREETING}\n`));
+      let text = "";
+      while (!text.includes('"join"')) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        text += new TextDecoder().decode(value);
+      }
+      const welcome = {
+        type: "welcome",
+        name: "bot",
+        members: [{ name: "bot", since: Date.now() }],
+        history: 0,
+        limits: { ...DEFAULT_LIMITS },
+      };
+      await conn.write(
+        new TextEncoder().encode(JSON.stringify(welcome) + "\n"),
+      );
+      reader.releaseLock();
+    }, async (port) => {
+      await withBot({ port, name: "bot" }, async (bot) => {
+        const { code, stdout, stderr } = await bot.finished();
+        assert.equal(
+          stdout,
+          "Joined as bot. You are the first one here. Type /help for commands.\n",
+        );
+        assert.equal(stderr, "Lost the connection to the server.\n");
+        assert.equal(code, 1);
+      });
+    });
+  },
+);
+
+Deno.test(
+  needs(
+    "a piped client refuses a line over the room's limit and goes on",
+    ...PERMISSIONS,
+  ),
+  async () => {
+    await withRoom({ limits: { maxLineBytes: 100 } }, async (room) => {
+      const watcher = await room.join("watcher");
+      await withBot({ port: room.port, name: "bot" }, async (bot) => {
+        await bot.type("x".repeat(200), "short", "/quit");
+        const said = await watcher.event("message");
+        assert.deepEqual([said.from, said.text], ["bot", "short"]);
+        const { code, stdout } = await bot.finished();
+        assert.equal(code, 0);
+        assert.deepEqual(stdout.split("\n").slice(1, 3), [
+          "Not sent: that line takes 224 bytes; the room takes at most 100 bytes",
+          `${clockTime(said.time)} bot: short`,
+        ]);
+      });
+    });
+  },
+);
+
+/**
+ * A one-connection server on 127.0.0.1 that runs `serve` on the first
+ * connection, then closes it: for servers that misbehave on purpose.
+ */
+async function withFakeServer(
+  serve: (conn: Deno.TcpConn) => Promise<void>,
+  test: (port: number) => Promise<void>,
+): Promise<void> {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const served = (async () => {
+    const conn = await listener.accept();
+    try {
+      await serve(conn);
+    } finally {
+      conn.close();
+    }
+  })();
+  try {
+    await test(listener.addr.port);
+  } finally {
+    listener.close();
+    await served.catch(() => {});
+  }
+}
