@@ -461,7 +461,7 @@ function withRuntime(name: string): { name: string; ignore: boolean } {
   if (permitted.ignore) return permitted;
   const denort = Deno.env.get("DENORT_BIN");
   const ignored = (why: string) => ({
-    name: `${name} [ignored: ${why}; see docs/EXECUTABLES.md]`,
+    name: `${name} [ignored: ${why}; see "Build the executables" in README.md]`,
     ignore: true,
   });
   if (!denort) {
