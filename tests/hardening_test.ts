@@ -254,3 +254,19 @@ Deno.test("escape sequences from a member never reach a terminal or a plain-text
   bob.close();
   await server.close();
 });
+
+Deno.test("a member whose connection is half closed leaves, and the room goes on", async () => {
+  const server = startServer();
+  const { alice, bob } = await bystanders(server.port);
+  const half = await TestMember.join(server.port, "half");
+  await alice.event("joined", (e) => e.name === "half");
+  await half.conn.closeWrite();
+  const left = await alice.event("left", (e) => e.name === "half");
+  assert.equal(left.reason, "connection lost");
+  await half.closedByServer();
+  await stillChatting(alice, bob, "half is gone");
+  half.close();
+  alice.close();
+  bob.close();
+  await server.close();
+});

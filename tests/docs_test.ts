@@ -1,0 +1,75 @@
+/**
+ * The docs stay true to the code: the pinned Deno version is the one the
+ * README tells people to run, and PROTOCOL.md states every limit's default.
+ */
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import { DEFAULT_LIMITS, formatLimit, LIMITS } from "../lib/core/limits.ts";
+import { needs } from "./helpers/permissions.ts";
+
+const repo = fileURLToPath(new URL("../", import.meta.url));
+const read = (path: string) => Deno.readTextFile(repo + path);
+
+async function pinnedVersion(): Promise<string> {
+  const pin = (await read(".tool-versions")).match(/^deno (\S+)$/m);
+  assert.ok(pin, ".tool-versions pins no deno version");
+  return pin[1];
+}
+
+Deno.test(
+  needs("the README's first commands run the pinned Deno with npx", "read"),
+  async () => {
+    const version = await pinnedVersion();
+    const readme = await read("README.md");
+    const firstBlock = readme.slice(
+      0,
+      readme.indexOf("```", readme.indexOf("```") + 3),
+    );
+    assert.match(firstBlock, new RegExp(`npx -y deno@${version} task server`));
+    assert.match(firstBlock, new RegExp(`npx -y deno@${version} task test`));
+    for (const file of ["README.md", ".ci/run"]) {
+      for (
+        const [, other] of (await read(file)).matchAll(/deno@(\d+\.\d+\.\d+)/g)
+      ) {
+        assert.equal(
+          other,
+          version,
+          `${file} names deno@${other}; .tool-versions pins ${version}`,
+        );
+      }
+    }
+  },
+);
+
+Deno.test(needs("the tests run on the pinned Deno", "read"), async () => {
+  assert.equal(
+    Deno.version.deno,
+    await pinnedVersion(),
+    "run the tests with the Deno in .tool-versions",
+  );
+});
+
+Deno.test(
+  needs("PROTOCOL.md lists every limit with its flag and default", "read"),
+  async () => {
+    const protocol = await read("docs/PROTOCOL.md");
+    for (const limit of LIMITS) {
+      const row = protocol.split("\n").find((line) =>
+        line.includes(`\`--${limit.flag}\``)
+      );
+      assert.ok(row, `docs/PROTOCOL.md has no row for --${limit.flag}`);
+      assert.ok(
+        row.includes(`\`${limit.key}\``),
+        `the --${limit.flag} row names the key ${limit.key}`,
+      );
+      const stated = formatLimit(limit, DEFAULT_LIMITS[limit.key]).replace(
+        /\/s$/,
+        "",
+      );
+      assert.ok(
+        row.includes(stated),
+        `the --${limit.flag} row states the default ${stated}: ${row}`,
+      );
+    }
+  },
+);
