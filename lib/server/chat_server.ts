@@ -99,7 +99,9 @@ export class ChatServer {
     try {
       for await (const conn of listener) {
         conn.setNoDelay(true);
-        const remote = hostPort(conn.remoteAddr.hostname, conn.remoteAddr.port);
+        // An IPv4 peer on the dual-stack socket shows as ::ffff:a.b.c.d; log a.b.c.d.
+        const host = conn.remoteAddr.hostname.replace(/^::ffff:(?=\d+\.)/i, "");
+        const remote = hostPort(host, conn.remoteAddr.port);
         const connection = new MemberConnection(conn, {
           room: this.room,
           relay: this.relay,
