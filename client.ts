@@ -6,6 +6,7 @@
  * @module
  */
 
+import { dirname, resolve } from "node:path";
 import { startedByDoubleClick, waitForEnter } from "./lib/cli/pause_on_exit.ts";
 import { ChatSession } from "./lib/client/chat_session.ts";
 import { clientHelp, parseClientArgs } from "./lib/client/client_args.ts";
@@ -39,7 +40,22 @@ async function prepareFolders(
       }
     }
   }
-  await Deno.permissions.revoke({ name: "write", path: sendDir });
+  await giveUpWrite(sendDir);
+}
+
+/**
+ * Drops write access to the send folder, needed only to create it. Deno
+ * revokes a grant that contains the path, so when write was granted on a
+ * parent folder (which holds the received folder too) it is kept.
+ */
+async function giveUpWrite(sendDir: string): Promise<void> {
+  const parent = await Deno.permissions.query({
+    name: "write",
+    path: dirname(resolve(sendDir)),
+  });
+  if (parent.state !== "granted") {
+    await Deno.permissions.revoke({ name: "write", path: sendDir });
+  }
 }
 
 async function main(): Promise<void> {

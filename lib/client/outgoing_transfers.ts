@@ -22,7 +22,10 @@ export interface OutgoingOptions {
   view: View;
   style: Style;
   send(message: ClientMessage): void;
-  target: ChunkTarget & { dropChunks(id: number): void };
+  target: ChunkTarget & {
+    dropChunks(id: number): void;
+    sendAfterChunks(id: number, message: ClientMessage): void;
+  };
   /** The room's chunk limit, from the welcome. */
   maxChunkBytes: () => number;
   now?: () => number;
@@ -180,7 +183,7 @@ export class OutgoingTransfers {
       });
       const sha256 = await this.#stream(id, path, transfer, progress);
       if (sha256 === undefined) return;
-      send({ type: "end", id, sha256 });
+      this.#options.target.sendAfterChunks(id, { type: "end", id, sha256 });
       await done;
       const summary = transfer.delivered.length
         ? style.ok(

@@ -138,6 +138,14 @@ export class RoomLink {
     await this.#queue.whenBulkBelow(SEND_WINDOW_BYTES);
   }
 
+  /**
+   * Queues a message behind the chunks of transfer `id` already queued, for
+   * the `end` that must not overtake them.
+   */
+  sendAfterChunks(id: number, message: ClientMessage): void {
+    this.#queue.pushBulk(id, encodeLine(JSON.stringify(message)));
+  }
+
   /** Takes back the chunks of transfer `id` not yet written. */
   dropChunks(id: number): void {
     this.#queue.dropBulk(id);

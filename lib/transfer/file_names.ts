@@ -6,8 +6,11 @@
 
 import { CONTROL_CHARACTERS } from "../text/visible.ts";
 
-/** Longest file name kept, in UTF-8 bytes: the limit of common file systems. */
-export const MAX_FILE_NAME_BYTES = 255;
+/**
+ * Longest file name kept, in UTF-8 bytes: the 255 of common file systems
+ * less room for a ` (1000)` number and the `.part` of the file being received.
+ */
+export const MAX_FILE_NAME_BYTES = 255 - " (1000)".length - ".part".length;
 
 const WINDOWS_INVALID = /[<>:"|?*]/g;
 const WINDOWS_RESERVED =
@@ -33,7 +36,8 @@ export function sendNameProblem(name: string): string | undefined {
  * The name a received file is saved under, whatever the sender claimed:
  * the last path segment, without control characters, characters Windows
  * forbids, trailing dots or spaces, or a name Windows reserves (`CON`,
- * `NUL`, `COM1` ...), at most 255 bytes, and never empty.
+ * `NUL`, `COM1` ...), at most {@linkcode MAX_FILE_NAME_BYTES} bytes, and never
+ * empty.
  */
 export function safeFileName(claimed: string): string {
   const base =

@@ -28,6 +28,8 @@ export class IncomingFile {
   readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
   #failure: string | undefined;
   #done = false;
+  /** Bytes taken for writing, ahead of what the disk has. */
+  #accepted = 0;
 
   private constructor(
     dir: string,
@@ -85,10 +87,11 @@ export class IncomingFile {
   /** Queues a chunk; resolves when the file can take more (backpressure). */
   async write(chunk: Uint8Array): Promise<void> {
     if (this.#failure || this.#done) return;
-    if (this.#sink.written() + chunk.length > this.size) {
+    if (this.#accepted + chunk.length > this.size) {
       this.#failure = `more than the ${this.size} bytes announced arrived`;
       return;
     }
+    this.#accepted += chunk.length;
     try {
       await this.#writer.ready;
       this.#writer.write(chunk).catch(() => {});
