@@ -41,6 +41,8 @@ export async function streamFile(
     new WritableStream<Uint8Array>({
       async write(bytes) {
         for (let at = 0; at < bytes.length; at += maxChunkBytes) {
+          // Once stopped, not one more chunk: the room forgets the transfer.
+          options.signal?.throwIfAborted();
           const piece = bytes.subarray(at, at + maxChunkBytes);
           hash.update(piece);
           await target.sendChunk(id, piece);
