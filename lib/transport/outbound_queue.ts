@@ -1,7 +1,7 @@
 /**
  * Everything waiting to be written to one connection, in two lanes: chat
  * (text frames) goes first, file bytes fill the gaps, so chat keeps flowing
- * during any transfer. Pending pieces are coalesced into one write, so a busy
+ * during any transfer. Pending text is coalesced into one write, so a busy
  * room costs one syscall per member per flush, not one per message.
  * @module
  */
@@ -23,9 +23,6 @@ export interface OutboundQueueOptions {
   /** Called once when a write fails; the queue then drops everything. */
   onError?: (error: unknown) => void;
 }
-
-/** Bytes gathered into one write at most, so one flush cannot hog memory. */
-const MAX_WRITE_BYTES = 256 * 1024;
 
 /** A two-lane write queue for one connection. */
 export class OutboundQueue {
@@ -148,23 +145,25 @@ export class OutboundQueue {
     }
   }
 
-  /** All waiting text, then file pieces up to the write cap, as one buffer. */
+  /**
+   * All waiting text as one buffer, or else the next file item. A chunk
+   * that is one buffer already is written as it is: gathering chunks into a
+   * larger buffer would copy every file byte once more and make garbage at
+   * file speed.
+   */
   #takeBatch(): Uint8Array {
-    const pieces = this.#text;
-    const textSize = this.#textBytes;
-    let size = textSize;
-    this.#text = [];
-    this.#textBytes = 0;
-    let taken = 0;
-    for (const item of this.#bulk) {
-      if (size > 0 && size + item.size > MAX_WRITE_BYTES) break;
-      size += item.size;
-      pieces.push(...item.pieces);
-      taken++;
-    }
-    if (taken > 0) {
-      this.#bulk.splice(0, taken);
-      this.#bulkBytes -= size - textSize;
+    let pieces: Uint8Array[];
+    let size: number;
+    if (this.#textBytes > 0) {
+      pieces = this.#text;
+      size = this.#textBytes;
+      this.#text = [];
+      this.#textBytes = 0;
+    } else {
+      const item = this.#bulk.shift()!;
+      pieces = item.pieces;
+      size = item.size;
+      this.#bulkBytes -= size;
       this.#wakeBulkWaiters();
     }
     if (pieces.length === 1) return pieces[0];
