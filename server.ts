@@ -5,7 +5,8 @@
  */
 
 import { ChatServer } from "./lib/server/chat_server.ts";
-import { hostPort, lanAddresses } from "./lib/server/lan_addresses.ts";
+import { lanAddresses } from "./lib/server/lan_addresses.ts";
+import { hostPort } from "./lib/transport/host_port.ts";
 import { parseServerArgs, serverHelp } from "./lib/server/server_args.ts";
 import { logTime } from "./lib/text/time.ts";
 import { visible } from "./lib/text/visible.ts";

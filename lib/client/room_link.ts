@@ -8,7 +8,7 @@
 import { type Frame, FrameDecoder } from "../protocol/frame_decoder.ts";
 import { encodeChunkHeader, encodeLine } from "../protocol/frame_encoder.ts";
 import { type ClientMessage, HELLO } from "../protocol/messages.ts";
-import { hostPort } from "../server/lan_addresses.ts";
+import { hostPort } from "../transport/host_port.ts";
 import { byteSource } from "../transport/byte_source.ts";
 import { OutboundQueue } from "../transport/outbound_queue.ts";
 

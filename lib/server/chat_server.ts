@@ -8,7 +8,7 @@ import { roomCommands } from "../commands/room_commands.ts";
 import type { RoomLimits } from "../core/limits.ts";
 import { Room } from "../core/room.ts";
 import { TransferRelay } from "../core/transfer_relay.ts";
-import { hostPort } from "./lan_addresses.ts";
+import { hostPort } from "../transport/host_port.ts";
 import { MemberConnection } from "./member_connection.ts";
 
 /** How to start a server. */

@@ -30,8 +30,3 @@ export function lanAddresses(): JoinAddress[] {
     (a.loopback ? 2 : 0) + (a.family === "IPv6" ? 1 : 0);
   return found.sort((a, b) => rank(a) - rank(b));
 }
-
-/** `host:port`, with brackets around an IPv6 host. */
-export function hostPort(host: string, port: number): string {
-  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
-}

@@ -1,4 +1,5 @@
-import { type Command } from "../command.ts";
+import { join } from "node:path";
+import type { Command } from "../command.ts";
 import type { ClientCommandContext } from "../client_commands.ts";
 import { formatBytes } from "../../core/limits.ts";
 import { visible } from "../../text/visible.ts";
@@ -23,7 +24,7 @@ async function listSendFolder(
   try {
     for await (const entry of Deno.readDir(session.sendDir)) {
       if (!entry.isFile) continue;
-      const { size } = await Deno.stat(`${session.sendDir}/${entry.name}`);
+      const { size } = await Deno.stat(join(session.sendDir, entry.name));
       files.push(
         `  ${visible(entry.name)}  ${session.style.dim(formatBytes(size))}`,
       );
