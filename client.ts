@@ -6,9 +6,9 @@
  * @module
  */
 
-import { dirname, resolve } from "node:path";
 import { startedByDoubleClick, waitForEnter } from "./lib/cli/pause_on_exit.ts";
 import { ChatSession } from "./lib/client/chat_session.ts";
+import { prepareFolders } from "./lib/client/folders.ts";
 import { clientHelp, parseClientArgs } from "./lib/client/client_args.ts";
 import { joinRoom } from "./lib/client/join_flow.ts";
 import { PipedInput } from "./lib/client/piped_input.ts";
@@ -24,38 +24,6 @@ function exitWith(code: number, message: string, input?: LineSource): never {
   input?.close();
   if (message) (code === 0 ? console.log : console.error)(message);
   Deno.exit(code);
-}
-
-/** Creates the folders; returns why it could not, for the caller to report. */
-async function prepareFolders(
-  sendDir: string,
-  receivedDir: string,
-): Promise<string | undefined> {
-  for (const dir of [sendDir, receivedDir]) {
-    try {
-      await Deno.mkdir(dir, { recursive: true });
-    } catch (error) {
-      if (!(error instanceof Deno.errors.AlreadyExists)) {
-        return `Cannot create the folder ${dir}: ${(error as Error).message}`;
-      }
-    }
-  }
-  await giveUpWrite(sendDir);
-}
-
-/**
- * Drops write access to the send folder, needed only to create it. Deno
- * revokes a grant that contains the path, so when write was granted on a
- * parent folder (which holds the received folder too) it is kept.
- */
-async function giveUpWrite(sendDir: string): Promise<void> {
-  const parent = await Deno.permissions.query({
-    name: "write",
-    path: dirname(resolve(sendDir)),
-  });
-  if (parent.state !== "granted") {
-    await Deno.permissions.revoke({ name: "write", path: sendDir });
-  }
 }
 
 async function main(): Promise<void> {
