@@ -397,6 +397,46 @@ Deno.test(
 
 Deno.test(
   needs(
+    "the server stopping mid-transfer leaves no file and no .part; every client says why and exits",
+    "read",
+    "write",
+    "run",
+  ),
+  async () => {
+    await using stack = new AsyncDisposableStack();
+    const tmp = stack.use(await TempFolder.create());
+    const room = stack.use(openRoom());
+    const ann = await startClient(stack, room, tmp, "ann");
+    const sender = await startClient(stack, room, tmp, "sender");
+    const size = 128 * MiB;
+    await writeRandomFile(`${sender.sendDir}/big.bin`, size, 11);
+
+    await sender.type('/sendfile "big.bin"');
+    const flowing = await waitForFileSize(
+      `${ann.receivedDir}/big.bin.part`,
+      4 * MiB,
+    );
+    assert.ok(flowing < size, "stopped while the file was flowing");
+    await room.close();
+
+    for (const client of [ann, sender]) {
+      assert.equal(await client.exited(), 0, client.output);
+      assert.match(
+        client.output,
+        /The room is closing: the server is shutting down/,
+      );
+    }
+    assert.match(
+      ann.output,
+      /✗ "big\.bin" from sender stopped: the room closed\. The partial file was removed\./,
+    );
+    assert.match(sender.output, /✗ Stopped sending "big\.bin"/);
+    assert.deepEqual(await listFolder(ann.receivedDir), []);
+  },
+);
+
+Deno.test(
+  needs(
     "a received file never replaces one already there: report (1).pdf, then report (2).pdf",
     "read",
     "write",

@@ -228,6 +228,25 @@ export class ClientProcess implements AsyncDisposable {
     return status.code;
   }
 
+  /** Waits for the client to exit by itself; resolves to its exit code. */
+  async exited(timeoutMs = CLIENT_WAIT_MS): Promise<number> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const status = await Promise.race([
+      this.#status,
+      new Promise<undefined>((resolve) => {
+        timer = setTimeout(() => resolve(undefined), timeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (!status) {
+      throw new Error(
+        `${this.name} did not exit within ${timeoutMs} ms:\n${this.output}`,
+      );
+    }
+    await this.#stdoutRead;
+    return status.code;
+  }
+
   /** Sends a signal, e.g. `SIGKILL` to stop it mid-transfer, and waits for the exit. */
   async kill(signal: Deno.Signal): Promise<Deno.CommandStatus> {
     if (!this.#exited) this.#child.kill(signal);
