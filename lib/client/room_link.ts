@@ -9,7 +9,7 @@ import { type Frame, FrameDecoder } from "../protocol/frame_decoder.ts";
 import { encodeChunkHeader, encodeLine } from "../protocol/frame_encoder.ts";
 import { type ClientMessage, HELLO } from "../protocol/messages.ts";
 import { hostPort } from "../transport/host_port.ts";
-import { byteSource } from "../transport/byte_source.ts";
+import { frameSource } from "../transport/frame_source.ts";
 import { OutboundQueue } from "../transport/outbound_queue.ts";
 
 /** A failure to join, with a sentence fit to show the person as it is. */
@@ -72,8 +72,7 @@ export class RoomLink {
     }
     conn.setNoDelay(true);
     const decoder = new FrameDecoder({ maxLineBytes: MAX_SERVER_LINE_BYTES });
-    const frames = byteSource(conn).pipeThrough(new TransformStream(decoder))
-      .getReader();
+    const frames = frameSource(conn, decoder).getReader();
     const link = new RoomLink(conn, frames);
     link.#queue.push(encodeLine(HELLO));
     let timer: ReturnType<typeof setTimeout> | undefined;

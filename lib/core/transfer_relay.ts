@@ -8,7 +8,7 @@
  * @module
  */
 
-import { encodeChunkHeader } from "../protocol/frame_encoder.ts";
+import { CHUNK_HEADER_BYTES } from "../protocol/frame_encoder.ts";
 import type { ClientMessage } from "../protocol/messages.ts";
 import { safeFileName } from "../transfer/file_names.ts";
 import { formatBytes } from "./limits.ts";
@@ -143,13 +143,14 @@ export class TransferRelay {
   }
 
   /**
-   * Relays one chunk to every receiver, resolving once the sender may go on.
+   * Relays one chunk frame (re-addressed in place) to every receiver,
+   * resolving once the sender may go on.
    * Resolves to a protocol violation to close the sender for, if any.
    */
   async chunk(
     sender: Member,
     localId: number,
-    data: Uint8Array,
+    frame: Uint8Array,
   ): Promise<string | undefined> {
     const transfer = this.#bySender.get(sender)?.get(localId);
     if (!transfer) {
@@ -159,11 +160,12 @@ export class TransferRelay {
     if (transfer.ended) {
       return `File chunk for transfer ${localId} after its end`;
     }
-    transfer.relayed += data.length;
+    transfer.relayed += frame.length - CHUNK_HEADER_BYTES;
     if (transfer.relayed > transfer.size) {
       return `Transfer ${localId} sent more than the ${transfer.size} bytes it declared`;
     }
-    const frame = concat(encodeChunkHeader(transfer.id, data.length), data);
+    // The same bytes go to every receiver, under the room-wide id.
+    new DataView(frame.buffer, frame.byteOffset).setUint32(1, transfer.id);
     for (const receiver of transfer.receivers) {
       receiver.peer.sendFile(transfer.id, frame);
     }
@@ -351,11 +353,4 @@ export class TransferRelay {
       }
     }
   }
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }

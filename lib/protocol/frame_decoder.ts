@@ -18,7 +18,17 @@ export type FrameErrorCode =
 /** One decoded unit of the byte stream. */
 export type Frame =
   | { kind: "line"; text: string }
-  | { kind: "chunk"; id: number; data: Uint8Array }
+  | {
+    kind: "chunk";
+    id: number;
+    /** The payload. */
+    data: Uint8Array;
+    /**
+     * The whole frame, header and payload in one buffer the frame owns, so a
+     * relay can re-address it in place instead of copying the payload.
+     */
+    frame: Uint8Array;
+  }
   | {
     kind: "error";
     code: FrameErrorCode;
@@ -53,6 +63,7 @@ export const DEFAULT_MAX_LINE_BYTES = 8 * 1024;
 export const DEFAULT_MAX_CHUNK_BYTES = 64 * 1024;
 
 const LF = 0x0a;
+const EMPTY = new Uint8Array(0);
 const CR = 0x0d;
 
 const enum State {
@@ -68,8 +79,9 @@ const enum State {
  * directly through {@linkcode FrameDecoder.push} where a stream per
  * connection would cost more than it gives.
  *
- * Input buffers must not be reused by the producer: chunk payloads that lie
- * whole inside one input buffer are passed on as views, not copies.
+ * Frames own their bytes: the producer may reuse an input buffer as soon as
+ * `push` returns, which lets a connection read into one buffer for its
+ * whole life instead of making garbage at network speed.
  */
 export class FrameDecoder implements Transformer<Uint8Array, Frame> {
   /** Whether a line starting with the chunk marker is read as a chunk. */
@@ -83,8 +95,8 @@ export class FrameDecoder implements Transformer<Uint8Array, Frame> {
   #header = new Uint8Array(CHUNK_HEADER_BYTES);
   #headerBytes = 0;
   #chunkId = 0;
-  #payload = new Uint8Array(0);
-  #payloadBytes = 0;
+  #frame = EMPTY;
+  #frameBytes = 0;
 
   constructor(options: FrameDecoderOptions = {}) {
     this.#maxLine = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
@@ -166,7 +178,7 @@ export class FrameDecoder implements Transformer<Uint8Array, Frame> {
       return lf < 0 ? bytes.length : lf + 1;
     }
     if (lf < 0) {
-      this.#parts.push(bytes.subarray(at));
+      this.#parts.push(bytes.slice(at));
       this.#partBytes += bytes.length - at;
       return bytes.length;
     }
@@ -229,17 +241,9 @@ export class FrameDecoder implements Transformer<Uint8Array, Frame> {
       });
       return bytes.length;
     }
-    if (bytes.length - at >= length) {
-      emit({
-        kind: "chunk",
-        id: this.#chunkId,
-        data: bytes.subarray(at, at + length),
-      });
-      this.#state = State.Line;
-      return at + length;
-    }
-    this.#payload = new Uint8Array(length);
-    this.#payloadBytes = 0;
+    this.#frame = new Uint8Array(CHUNK_HEADER_BYTES + length);
+    this.#frame.set(this.#header);
+    this.#frameBytes = CHUNK_HEADER_BYTES;
     this.#state = State.Payload;
     return at;
   }
@@ -250,14 +254,20 @@ export class FrameDecoder implements Transformer<Uint8Array, Frame> {
     emit: (f: Frame) => void,
   ): number {
     const take = Math.min(
-      this.#payload.length - this.#payloadBytes,
+      this.#frame.length - this.#frameBytes,
       bytes.length - at,
     );
-    this.#payload.set(bytes.subarray(at, at + take), this.#payloadBytes);
-    this.#payloadBytes += take;
-    if (this.#payloadBytes === this.#payload.length) {
-      emit({ kind: "chunk", id: this.#chunkId, data: this.#payload });
-      this.#payload = new Uint8Array(0);
+    this.#frame.set(bytes.subarray(at, at + take), this.#frameBytes);
+    this.#frameBytes += take;
+    if (this.#frameBytes === this.#frame.length) {
+      const frame = this.#frame;
+      emit({
+        kind: "chunk",
+        id: this.#chunkId,
+        data: frame.subarray(CHUNK_HEADER_BYTES),
+        frame,
+      });
+      this.#frame = EMPTY;
       this.#state = State.Line;
     }
     return at + take;

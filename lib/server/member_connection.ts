@@ -16,7 +16,7 @@ import {
   parseClientMessage,
   type ServerEvent,
 } from "../protocol/messages.ts";
-import { byteSource } from "../transport/byte_source.ts";
+import { frameSource } from "../transport/frame_source.ts";
 import {
   eventFrame,
   eventPlainText,
@@ -35,6 +35,9 @@ export interface MemberConnectionOptions {
 
 type Mode = "handshake" | "framed" | "plain";
 
+/** How long a closing connection waits for the peer to close its side. */
+const LINGER_MS = 2000;
+
 /** How long a member dropped as too slow has to take its last message. */
 const SLOW_FAREWELL_MS = 1000;
 
@@ -49,6 +52,9 @@ export class MemberConnection {
   #mode: Mode = "handshake";
   #member: Member | undefined;
   #closeReason: string | undefined;
+  #linger: ReturnType<typeof setTimeout> | undefined;
+  /** True once the read loop is over. */
+  #ended = false;
   readonly peer: Peer;
 
   constructor(conn: Deno.Conn, options: MemberConnectionOptions) {
@@ -99,17 +105,16 @@ export class MemberConnection {
       this.close("handshake timed out");
     }, this.#room.limits.handshakeTimeoutMs);
     try {
-      const frames = byteSource(this.#conn).pipeThrough(
-        new TransformStream(this.#decoder),
-      );
+      const frames = frameSource(this.#conn, this.#decoder);
       for await (const frame of frames) {
-        if (this.#closeReason !== undefined) break;
-        await this.#handle(frame);
+        if (this.#closeReason === undefined) await this.#handle(frame);
       }
     } catch {
       // A reset or a local close ends the read; the reason is recorded below.
     } finally {
+      this.#ended = true;
       clearTimeout(timer);
+      clearTimeout(this.#linger);
       this.#leave(this.#closeReason ?? "connection lost");
       this.#closeConn();
     }
@@ -120,7 +125,24 @@ export class MemberConnection {
     if (this.#closeReason !== undefined) return;
     this.#closeReason = reason;
     this.#leave(reason);
-    this.#queue.drained().finally(() => this.#closeConn());
+    this.#queue.drained().finally(() => this.#finish());
+  }
+
+  /**
+   * Ends a connection without losing the last words: sends FIN and reads
+   * on (discarding) until the peer closes too, or {@linkcode LINGER_MS}
+   * passes. Closing outright while the peer's bytes are unread would send
+   * a reset, which can destroy what was just written before it is read.
+   */
+  async #finish(): Promise<void> {
+    try {
+      await this.#conn.closeWrite();
+    } catch {
+      return this.#closeConn();
+    }
+    if (!this.#ended) {
+      this.#linger = setTimeout(() => this.#closeConn(), LINGER_MS);
+    }
   }
 
   /** Drops the connection now, when writing to it is no longer possible. */
@@ -212,7 +234,7 @@ export class MemberConnection {
       const failure = await this.#relay.chunk(
         this.#member,
         frame.id,
-        frame.data,
+        frame.frame,
       );
       if (failure) this.#violation(failure);
       return;

@@ -66,6 +66,11 @@ class FrameReader {
     } catch {
       // Reset or closed: the end of the stream for the test.
     }
+    try {
+      conn.close();
+    } catch {
+      // Closed by the test already.
+    }
     this.#ended = true;
     this.#wake?.();
   }

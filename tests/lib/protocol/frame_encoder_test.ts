@@ -35,7 +35,10 @@ Deno.test("what the encoder writes, the decoder reads back", () => {
   const frames: unknown[] = [];
   new FrameDecoder().push(
     bytes,
-    (f) => frames.push(f.kind === "chunk" ? { ...f, data: [...f.data] } : f),
+    (f) =>
+      frames.push(
+        f.kind === "chunk" ? { kind: f.kind, id: f.id, data: [...f.data] } : f,
+      ),
   );
   assert.deepEqual(frames, [
     { kind: "line", text: '{"type":"say","text":"hi"}' },
