@@ -19,7 +19,6 @@ async function sandbox(): Promise<string> {
 
 async function runClient(
   dir: string,
-  port: number,
   input: string,
   ...args: string[]
 ) {
@@ -64,7 +63,6 @@ Deno.test(
     await Deno.writeTextFile(join(dir, "send", "note.txt"), "hello file");
     const running = runClient(
       dir,
-      server.port,
       "hello\n/sendfile note.txt\n/quit\n",
       "--name",
       "bot",
@@ -102,7 +100,6 @@ Deno.test(
     const dir = await sandbox();
     const result = await runClient(
       dir,
-      1,
       "",
       "--name",
       "bot",
@@ -136,7 +133,6 @@ Deno.test(
     const outside = await Deno.makeTempDir({ prefix: "lanroom-outside-" });
     const result = await runClient(
       dir,
-      1,
       "",
       "--name",
       "bot",
