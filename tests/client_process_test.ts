@@ -2,29 +2,27 @@ import assert from "node:assert/strict";
 import { DEFAULT_LIMITS } from "../lib/core/limits.ts";
 import { GREETING } from "../lib/protocol/messages.ts";
 import { clockTime } from "../lib/text/time.ts";
-import { closedPort, withBot } from "./helpers/client_bot.ts";
+import { ClientProcess } from "./helpers/client_process.ts";
+import { type OpenRoom, openRoom } from "./helpers/open_room.ts";
 import { needs } from "./helpers/permissions.ts";
-import { withRoom } from "./helpers/room_kit.ts";
 
 const PERMISSIONS = ["read", "write", "run"] as const;
 
 Deno.test(
   needs("a piped client says hello, quits, and exits 0", ...PERMISSIONS),
   async () => {
-    await withRoom({}, async (room) => {
-      const watcher = await room.join("watcher");
-      await withBot({ port: room.port, name: "bot" }, async (bot) => {
-        await bot.type("hello", "/quit");
-        assert.equal((await watcher.event("joined")).name, "bot");
-        const hello = await watcher.event("message");
-        assert.deepEqual([hello.from, hello.text], ["bot", "hello"]);
-        const left = await watcher.event("left");
-        assert.deepEqual([left.name, left.reason], ["bot", "quit"]);
-        const { code, stderr } = await bot.finished();
-        assert.equal(stderr, "");
-        assert.equal(code, 0);
-      });
-    });
+    await using room = openRoom();
+    const watcher = await room.join("watcher");
+    await using bot = await spawnBot(room);
+    await bot.type("hello", "/quit");
+    assert.equal((await watcher.event("joined")).name, "bot");
+    const hello = await watcher.event("message");
+    assert.deepEqual([hello.from, hello.text], ["bot", "hello"]);
+    const left = await watcher.event("left");
+    assert.deepEqual([left.name, left.reason], ["bot", "quit"]);
+    const { code, stderr } = await bot.finished();
+    assert.equal(stderr, "");
+    assert.equal(code, 0);
   },
 );
 
@@ -34,31 +32,29 @@ Deno.test(
     ...PERMISSIONS,
   ),
   async () => {
-    await withRoom({}, async (room) => {
-      const watcher = await room.join("watcher");
-      await withBot({ port: room.port, name: "bot" }, async (bot) => {
-        await bot.type("hello");
-        const hello = await watcher.event("message", (m) => m.from === "bot");
-        await watcher.say("hi bot \x1b[31mred");
-        const hi = await watcher.event("message", (m) => m.from === "watcher");
-        await watcher.say("/msg bot psst");
-        const psst = await watcher.event("private");
-        await bot.type("/quit");
-        const { code, stdout } = await bot.finished();
-        assert.equal(code, 0);
-        assert.equal(
-          stdout,
-          [
-            "Joined as bot. Here: watcher. Type /help for commands.",
-            `${clockTime(hello.time)} bot: hello`,
-            `${clockTime(hi.time)} watcher: hi bot ^[[31mred`,
-            `${clockTime(psst.time)} (private) watcher → bot: psst`,
-            "",
-          ].join("\n"),
-        );
-        assert.ok(!stdout.includes("\x1b"), "no ANSI escapes on a pipe");
-      });
-    });
+    await using room = openRoom();
+    const watcher = await room.join("watcher");
+    await using bot = await spawnBot(room);
+    await bot.type("hello");
+    const hello = await watcher.event("message", (m) => m.from === "bot");
+    await watcher.say("hi bot \x1b[31mred");
+    const hi = await watcher.event("message", (m) => m.from === "watcher");
+    await watcher.say("/msg bot psst");
+    const psst = await watcher.event("private");
+    await bot.type("/quit");
+    const { code, stdout } = await bot.finished();
+    assert.equal(code, 0);
+    assert.equal(
+      stdout,
+      [
+        "Joined as bot. Here: watcher. Type /help for commands.",
+        `${clockTime(hello.time)} bot: hello`,
+        `${clockTime(hi.time)} watcher: hi bot ^[[31mred`,
+        `${clockTime(psst.time)} (private) watcher → bot: psst`,
+        "",
+      ].join("\n"),
+    );
+    assert.ok(!stdout.includes("\x1b"), "no ANSI escapes on a pipe");
   },
 );
 
@@ -68,20 +64,18 @@ Deno.test(
     ...PERMISSIONS,
   ),
   async () => {
-    await withRoom({}, async (room) => {
-      const watcher = await room.join("watcher");
-      await withBot({ port: room.port, name: "bot" }, async (bot) => {
-        await bot.type("last words");
-        await bot.endInput();
-        const said = await watcher.event("message");
-        assert.deepEqual([said.from, said.text], ["bot", "last words"]);
-        const left = await watcher.event("left");
-        assert.deepEqual([left.name, left.reason], ["bot", "quit"]);
-        const { code, stderr } = await bot.finished();
-        assert.equal(stderr, "");
-        assert.equal(code, 0);
-      });
-    });
+    await using room = openRoom();
+    const watcher = await room.join("watcher");
+    await using bot = await spawnBot(room);
+    await bot.type("last words");
+    await bot.endInput();
+    const said = await watcher.event("message");
+    assert.deepEqual([said.from, said.text], ["bot", "last words"]);
+    const left = await watcher.event("left");
+    assert.deepEqual([left.name, left.reason], ["bot", "quit"]);
+    const { code, stderr } = await bot.finished();
+    assert.equal(stderr, "");
+    assert.equal(code, 0);
   },
 );
 
@@ -92,38 +86,37 @@ Deno.test(
   ),
   async () => {
     const port = closedPort();
-    await withBot({ port, name: "bot" }, async (bot) => {
-      const { code, stdout, stderr } = await bot.finished();
-      assert.equal(code, 1);
-      assert.equal(stdout, "");
-      assert.equal(
-        stderr,
-        `Cannot join 127.0.0.1:${port}: connection refused. Is the server running?\n`,
-      );
+    const { code, stdout, stderr } = await ClientProcess.run({
+      port,
+      name: "bot",
     });
+    assert.equal(code, 1);
+    assert.equal(stdout, "");
+    assert.equal(
+      stderr,
+      `Cannot join 127.0.0.1:${port}: connection refused. Is the server running?\n`,
+    );
   },
 );
 
 Deno.test(
   needs("a client exits soon after the server shuts down", ...PERMISSIONS),
   async () => {
-    await withRoom({}, async (room) => {
-      const watcher = await room.join("watcher");
-      await withBot({ port: room.port, name: "bot" }, async (bot) => {
-        await watcher.event("joined");
-        const started = Date.now();
-        await room.close("maintenance");
-        const { code, stdout, stderr } = await bot.finished();
-        const took = Date.now() - started;
-        assert.ok(took < 2000, `the client took ${took} ms to exit`);
-        assert.equal(code, 0);
-        assert.equal(stderr, "");
-        assert.match(
-          stdout,
-          /\n\d\d:\d\d The room is closing: maintenance\n$/,
-        );
-      });
-    });
+    await using room = openRoom();
+    const watcher = await room.join("watcher");
+    await using bot = await spawnBot(room);
+    await watcher.event("joined");
+    const started = Date.now();
+    await room.close("maintenance");
+    const { code, stdout, stderr } = await bot.finished();
+    const took = Date.now() - started;
+    assert.ok(took < 2000, `the client took ${took} ms to exit`);
+    assert.equal(code, 0);
+    assert.equal(stderr, "");
+    assert.match(
+      stdout,
+      /\n\d\d:\d\d The room is closing: maintenance\n$/,
+    );
   },
 );
 
@@ -133,22 +126,20 @@ Deno.test(
     ...PERMISSIONS,
   ),
   async () => {
-    await withRoom({}, async (room) => {
-      const watcher = await room.join("Bot");
-      await withBot({ port: room.port, name: "bot" }, async (bot) => {
-        await bot.type("hello");
-        const { code, stdout, stderr } = await bot.finished();
-        assert.equal(code, 1);
-        assert.equal(stdout, "");
-        assert.equal(
-          stderr,
-          'Cannot join: Name "bot" is taken: choose another\n',
-        );
-      });
-      await watcher.say("alone");
-      assert.deepEqual((await watcher.event("message")).text, "alone");
-      assert.ok(!watcher.events.some((e) => e.type === "joined"));
-    });
+    await using room = openRoom();
+    const watcher = await room.join("Bot");
+    await using bot = await spawnBot(room);
+    await bot.type("hello");
+    const { code, stdout, stderr } = await bot.finished();
+    assert.equal(code, 1);
+    assert.equal(stdout, "");
+    assert.equal(
+      stderr,
+      'Cannot join: Name "bot" is taken: choose another\n',
+    );
+    await watcher.say("alone");
+    assert.deepEqual((await watcher.event("message")).text, "alone");
+    assert.ok(!watcher.events.some((e) => e.type === "joined"));
   },
 );
 
@@ -158,14 +149,13 @@ Deno.test(
     ...PERMISSIONS,
   ),
   async () => {
-    await withRoom({}, async (room) => {
-      await withBot({ port: room.port }, async (bot) => {
-        const { code, stdout, stderr } = await bot.finished();
-        assert.notEqual(code, 0);
-        assert.equal(stdout, "");
-        assert.equal(stderr, "--name is needed when input is not a terminal\n");
-      });
+    await using room = openRoom();
+    const { code, stdout, stderr } = await ClientProcess.run({
+      port: room.port,
     });
+    assert.notEqual(code, 0);
+    assert.equal(stdout, "");
+    assert.equal(stderr, "--name is needed when input is not a terminal\n");
   },
 );
 
@@ -175,12 +165,10 @@ Deno.test(
     ...PERMISSIONS,
   ),
   async () => {
-    await withBot({ name: "bot" }, async (bot) => {
-      const { code, stdout, stderr } = await bot.finished();
-      assert.notEqual(code, 0);
-      assert.equal(stdout, "");
-      assert.equal(stderr, "--port is needed when input is not a terminal\n");
-    });
+    const { code, stdout, stderr } = await ClientProcess.run({ name: "bot" });
+    assert.notEqual(code, 0);
+    assert.equal(stdout, "");
+    assert.equal(stderr, "--port is needed when input is not a terminal\n");
   },
 );
 
@@ -190,14 +178,15 @@ Deno.test(
     ...PERMISSIONS,
   ),
   async () => {
-    await withBot({ port: "http", name: "bot" }, async (bot) => {
-      const { code, stderr } = await bot.finished();
-      assert.equal(code, 2);
-      assert.equal(
-        stderr,
-        'chat-client: Cannot parse --port "http": not a whole number\nTry --help for the options.\n',
-      );
+    const { code, stderr } = await ClientProcess.run({
+      port: "http",
+      name: "bot",
     });
+    assert.equal(code, 2);
+    assert.equal(
+      stderr,
+      'chat-client: Cannot parse --port "http": not a whole number\nTry --help for the options.\n',
+    );
   },
 );
 
@@ -210,14 +199,12 @@ Deno.test(
     await withFakeServer(async (conn) => {
       await conn.write(new TextEncoder().encode("SSH-2.0-OpenSSH_9.6\r\n"));
     }, async (port) => {
-      await withBot({ port, name: "bot" }, async (bot) => {
-        const { code, stderr } = await bot.finished();
-        assert.equal(code, 1);
-        assert.equal(
-          stderr,
-          `Cannot join 127.0.0.1:${port}: that is not a lanroom server\n`,
-        );
-      });
+      const { code, stderr } = await ClientProcess.run({ port, name: "bot" });
+      assert.equal(code, 1);
+      assert.equal(
+        stderr,
+        `Cannot join 127.0.0.1:${port}: that is not a lanroom server\n`,
+      );
     });
   },
 );
@@ -249,15 +236,16 @@ Deno.test(
       );
       reader.releaseLock();
     }, async (port) => {
-      await withBot({ port, name: "bot" }, async (bot) => {
-        const { code, stdout, stderr } = await bot.finished();
-        assert.equal(
-          stdout,
-          "Joined as bot. You are the first one here. Type /help for commands.\n",
-        );
-        assert.equal(stderr, "Lost the connection to the server.\n");
-        assert.equal(code, 1);
+      const { code, stdout, stderr } = await ClientProcess.run({
+        port,
+        name: "bot",
       });
+      assert.equal(
+        stdout,
+        "Joined as bot. You are the first one here. Type /help for commands.\n",
+      );
+      assert.equal(stderr, "Lost the connection to the server.\n");
+      assert.equal(code, 1);
     });
   },
 );
@@ -268,22 +256,25 @@ Deno.test(
     ...PERMISSIONS,
   ),
   async () => {
-    await withRoom({ limits: { maxLineBytes: 100 } }, async (room) => {
-      const watcher = await room.join("watcher");
-      await withBot({ port: room.port, name: "bot" }, async (bot) => {
-        await bot.type("x".repeat(200), "short", "/quit");
-        const said = await watcher.event("message");
-        assert.deepEqual([said.from, said.text], ["bot", "short"]);
-        const { code, stdout } = await bot.finished();
-        assert.equal(code, 0);
-        assert.deepEqual(stdout.split("\n").slice(1, 3), [
-          "Not sent: that line takes 224 bytes; the room takes at most 100 bytes",
-          `${clockTime(said.time)} bot: short`,
-        ]);
-      });
-    });
+    await using room = openRoom({ limits: { maxLineBytes: 100 } });
+    const watcher = await room.join("watcher");
+    await using bot = await spawnBot(room);
+    await bot.type("x".repeat(200), "short", "/quit");
+    const said = await watcher.event("message");
+    assert.deepEqual([said.from, said.text], ["bot", "short"]);
+    const { code, stdout } = await bot.finished();
+    assert.equal(code, 0);
+    assert.deepEqual(stdout.split("\n").slice(1, 3), [
+      "Not sent: that line takes 224 bytes; the room takes at most 100 bytes",
+      `${clockTime(said.time)} bot: short`,
+    ]);
   },
 );
+
+/** A piped client named bot in `room`, started without waiting for it to join. */
+function spawnBot(room: OpenRoom): Promise<ClientProcess> {
+  return ClientProcess.spawn({ port: room.port, name: "bot" });
+}
 
 /**
  * A one-connection server on 127.0.0.1 that runs `serve` on the first
@@ -308,4 +299,12 @@ async function withFakeServer(
     listener.close();
     await served.catch(() => {});
   }
+}
+
+/** A port on 127.0.0.1 that nothing listens on (it was free a moment ago). */
+function closedPort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = listener.addr.port;
+  listener.close();
+  return port;
 }

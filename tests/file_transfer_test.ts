@@ -23,7 +23,6 @@ import {
 } from "./helpers/file_fixture.ts";
 import { type OpenRoom, openRoom } from "./helpers/open_room.ts";
 import { needs } from "./helpers/permissions.ts";
-import { TestMember } from "./helpers/room_fixture.ts";
 import { SilentMember } from "./helpers/silent_member.ts";
 import { SlowLink } from "./helpers/slow_link.ts";
 
@@ -46,21 +45,6 @@ async function startClient(
       files: options.files,
     }),
   );
-}
-
-/** A raw protocol member, closed when the stack is disposed. */
-async function joinRaw(
-  stack: AsyncDisposableStack,
-  room: OpenRoom,
-  name: string,
-  files = true,
-): Promise<TestMember> {
-  const member = await TestMember.join(room.port, name, { files });
-  stack.defer(async () => {
-    member.close();
-    await member.reader.ended;
-  });
-  return member;
 }
 
 /** Fails unless the copy on disk has the SHA-256 of the source. */
@@ -496,7 +480,7 @@ Deno.test(
     const tmp = stack.use(await TempFolder.create());
     const room = stack.use(openRoom());
     const victim = await startClient(stack, room, tmp, "victim");
-    const mallory = await joinRaw(stack, room, "mallory");
+    const mallory = await room.join("mallory");
     const long = "x".repeat(296) + ".txt";
     const cases: [claimed: string, saved: string | RegExp][] = [
       ["../../etc/passwd", "passwd"],
@@ -573,7 +557,7 @@ Deno.test(
     await using stack = new AsyncDisposableStack();
     const tmp = stack.use(await TempFolder.create());
     const room = stack.use(openRoom());
-    const watcher = await joinRaw(stack, room, "watcher");
+    const watcher = await room.join("watcher");
     const sender = await startClient(stack, room, tmp, "sender");
     const secret = `${sender.home}/secret`;
     await Deno.writeTextFile(secret, "not for the room");
@@ -646,7 +630,7 @@ Deno.test(
     await using stack = new AsyncDisposableStack();
     const tmp = stack.use(await TempFolder.create());
     const room = stack.use(openRoom({ limits: { maxFileSize: 1000 } }));
-    const watcher = await joinRaw(stack, room, "watcher");
+    const watcher = await room.join("watcher");
     const sender = await startClient(stack, room, tmp, "sender");
     await writeRandomFile(`${sender.sendDir}/big.iso`, 5000);
     await writeRandomFile(`${sender.sendDir}/small.txt`, 1000);

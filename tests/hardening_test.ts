@@ -12,13 +12,14 @@ import {
 import { HELLO } from "../lib/protocol/messages.ts";
 import { eventText } from "../lib/text/event_text.ts";
 import { ansiStyle } from "../lib/text/style.ts";
-import { PlainPeer, startServer, TestMember } from "./helpers/room_fixture.ts";
+import { type OpenRoom, openRoom } from "./helpers/open_room.ts";
+import type { TestMember } from "./helpers/room_fixture.ts";
 
 const FAST = { messagesPerSecond: 10_000, messageBurst: 10_000 };
 
-async function bystanders(port: number) {
-  const alice = await TestMember.join(port, "alice");
-  const bob = await TestMember.join(port, "bob");
+async function bystanders(room: OpenRoom) {
+  const alice = await room.join("alice");
+  const bob = await room.join("bob");
   await alice.event("joined", (e) => e.name === "bob");
   return { alice, bob };
 }
@@ -29,8 +30,8 @@ async function stillChatting(alice: TestMember, bob: TestMember, text: string) {
 }
 
 Deno.test("an oversized line is refused with the limit and the connection goes on", async () => {
-  const server = startServer({ limits: { maxLineBytes: 100 } });
-  const { alice, bob } = await bystanders(server.port);
+  await using room = openRoom({ limits: { maxLineBytes: 100 } });
+  const { alice, bob } = await bystanders(room);
   await alice.write(
     encodeLine(JSON.stringify({ type: "say", text: "x".repeat(200) })),
   );
@@ -38,26 +39,20 @@ Deno.test("an oversized line is refused with the limit and the connection goes o
   assert.equal(error.code, "line_too_long");
   assert.match(error.message, /limit of 100 bytes/);
   await stillChatting(alice, bob, "still here");
-  alice.close();
-  bob.close();
-  await server.close();
 });
 
 Deno.test("invalid UTF-8 is answered with an error and reading goes on", async () => {
-  const server = startServer();
-  const { alice, bob } = await bystanders(server.port);
+  await using room = openRoom();
+  const { alice, bob } = await bystanders(room);
   await alice.write(new Uint8Array([0x7b, 0xff, 0xfe, 0x7d, 0x0a]));
   assert.equal((await alice.event("error")).code, "invalid_utf8");
   await stillChatting(alice, bob, "after bad bytes");
-  alice.close();
-  bob.close();
-  await server.close();
 });
 
 Deno.test("a huge chunk length closes only that connection, with the reason", async () => {
-  const server = startServer();
-  const { alice, bob } = await bystanders(server.port);
-  const mallory = await TestMember.join(server.port, "mallory");
+  await using room = openRoom();
+  const { alice, bob } = await bystanders(room);
+  const mallory = await room.join("mallory");
   await mallory.write(encodeChunkHeader(1, 0xffffffff));
   const error = await mallory.event("error");
   assert.equal(error.code, "protocol");
@@ -69,15 +64,12 @@ Deno.test("a huge chunk length closes only that connection, with the reason", as
   const left = await alice.event("left", (e) => e.name === "mallory");
   assert.match(left.reason, /protocol error/);
   await stillChatting(alice, bob, "mallory is gone");
-  alice.close();
-  bob.close();
-  await server.close();
 });
 
 Deno.test("a chunk for a transfer that does not exist closes only that connection", async () => {
-  const server = startServer();
-  const { alice, bob } = await bystanders(server.port);
-  const mallory = await TestMember.join(server.port, "mallory");
+  await using room = openRoom();
+  const { alice, bob } = await bystanders(room);
+  const mallory = await room.join("mallory");
   await mallory.chunk(42, new Uint8Array(10));
   assert.match(
     (await mallory.event("error")).message,
@@ -85,19 +77,16 @@ Deno.test("a chunk for a transfer that does not exist closes only that connectio
   );
   await mallory.closedByServer();
   await stillChatting(alice, bob, "room unharmed");
-  alice.close();
-  bob.close();
-  await server.close();
 });
 
 Deno.test("frames out of order: a chunk or an offer before joining closes that connection", async () => {
-  const server = startServer();
-  const { alice, bob } = await bystanders(server.port);
-  const early = await TestMember.connect(server.port, "early");
+  await using room = openRoom();
+  const { alice, bob } = await bystanders(room);
+  const early = await room.connect("early");
   await early.send({ type: "offer", id: 1, name: "a.txt", size: 1 });
   assert.match((await early.event("error")).message, /"offer" before joining/);
   await early.closedByServer();
-  const chunky = await TestMember.connect(server.port, "chunky");
+  const chunky = await room.connect("chunky");
   await chunky.chunk(1, new Uint8Array(1));
   assert.match(
     (await chunky.event("error")).message,
@@ -105,46 +94,36 @@ Deno.test("frames out of order: a chunk or an offer before joining closes that c
   );
   await chunky.closedByServer();
   await stillChatting(alice, bob, "order kept");
-  alice.close();
-  bob.close();
-  await server.close();
 });
 
 Deno.test("an end, abort or receipt for an unknown transfer changes nothing", async () => {
-  const server = startServer();
-  const { alice, bob } = await bystanders(server.port);
+  await using room = openRoom();
+  const { alice, bob } = await bystanders(room);
   await alice.send({ type: "end", id: 9, sha256: "00" });
   await alice.send({ type: "abort", id: 9, reason: "none" });
   await alice.send({ type: "receipt", transfer: 99, ok: true });
   await stillChatting(alice, bob, "nothing happened");
-  alice.close();
-  bob.close();
-  await server.close();
 });
 
 Deno.test("random binary from a stranger does not disturb the room", async () => {
-  const server = startServer({ limits: { handshakeTimeoutMs: 500 } });
-  const { alice, bob } = await bystanders(server.port);
-  const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
+  await using room = openRoom({ limits: { handshakeTimeoutMs: 500 } });
+  const { alice, bob } = await bystanders(room);
+  using conn = await Deno.connect({ hostname: "127.0.0.1", port: room.port });
   const noise = new Uint8Array(256 * 1024);
   for (let i = 0; i < noise.length; i += 65536) {
     crypto.getRandomValues(noise.subarray(i, i + 65536));
   }
   await conn.write(noise).catch(() => {});
   await stillChatting(alice, bob, "noise ignored");
-  conn.close();
-  alice.close();
-  bob.close();
-  await server.close();
 });
 
 Deno.test("a peer that never completes the handshake is told and disconnected", async () => {
-  const server = startServer({ limits: { handshakeTimeoutMs: 300 } });
-  const silent = await TestMember.connect(server.port, "silent");
+  await using room = openRoom({ limits: { handshakeTimeoutMs: 300 } });
+  const silent = await room.connect("silent");
   const error = await silent.event("error");
   assert.equal(error.code, "handshake_timeout");
   await silent.closedByServer();
-  const mute = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
+  using mute = await Deno.connect({ hostname: "127.0.0.1", port: room.port });
   const buffer = new Uint8Array(4096);
   let received = "";
   for (
@@ -156,16 +135,16 @@ Deno.test("a peer that never completes the handshake is told and disconnected", 
   }
   assert.match(received, /^LANROOM\/1 Welcome/);
   assert.match(received, /No name given in time/);
-  mute.close();
-  await server.close();
 });
 
 Deno.test("a member that stops reading is disconnected as too slow; the room goes on", async () => {
-  const server = startServer({ limits: { ...FAST, maxQueueBytes: 64 * 1024 } });
-  const { alice, bob } = await bystanders(server.port);
-  const stuck = await Deno.connect({
+  await using room = openRoom({
+    limits: { ...FAST, maxQueueBytes: 64 * 1024 },
+  });
+  const { alice, bob } = await bystanders(room);
+  using stuck = await Deno.connect({
     hostname: "127.0.0.1",
-    port: server.port,
+    port: room.port,
   });
   await stuck.write(encodeLine(HELLO));
   await stuck.write(
@@ -183,17 +162,13 @@ Deno.test("a member that stops reading is disconnected as too slow; the room goe
   const leave = await alice.event("left", (e) => e.name === "stuck");
   assert.match(leave.reason, /^too slow: \d+(\.\d)? KiB behind$/);
   await stillChatting(alice, bob, "after the slow one");
-  stuck.close();
-  alice.close();
-  bob.close();
-  await server.close();
 });
 
 Deno.test("a flood is refused to the sender only, with the rate in the message", async () => {
-  const server = startServer({
+  await using room = openRoom({
     limits: { messagesPerSecond: 1, messageBurst: 2 },
   });
-  const { alice, bob } = await bystanders(server.port);
+  const { alice, bob } = await bystanders(room);
   for (const text of ["one", "two", "three"]) await alice.say(text);
   const refused = await alice.event("error");
   assert.equal(refused.code, "flood");
@@ -205,29 +180,23 @@ Deno.test("a flood is refused to the sender only, with the rate in the message",
     bob.events.some((e) => e.type === "message" && e.text === "three"),
     false,
   );
-  alice.close();
-  bob.close();
-  await server.close();
 });
 
 Deno.test("the room refuses a member over --max-members, with the limit", async () => {
-  const server = startServer({ limits: { maxMembers: 2 } });
-  const { alice, bob } = await bystanders(server.port);
-  const third = await TestMember.connect(server.port, "carol");
+  await using room = openRoom({ limits: { maxMembers: 2 } });
+  await bystanders(room);
+  const third = await room.connect("carol");
   await third.send({ type: "join", name: "carol" });
   const error = await third.event("error");
   assert.equal(error.code, "room_full");
   assert.match(error.message, /2 members is the limit/);
   await third.closedByServer();
-  alice.close();
-  bob.close();
-  await server.close();
 });
 
 Deno.test("escape sequences from a member never reach a terminal or a plain-text peer", async () => {
-  const server = startServer();
-  const { alice, bob } = await bystanders(server.port);
-  const plain = await PlainPeer.connect(server.port);
+  await using room = openRoom();
+  const { alice, bob } = await bystanders(room);
+  const plain = await room.plain();
   await plain.send("carol");
   await plain.line((l) => l.startsWith("Joined as carol"));
   const nasty =
@@ -249,24 +218,16 @@ Deno.test("escape sequences from a member never reach a terminal or a plain-text
     false,
     JSON.stringify(line),
   );
-  plain.close();
-  alice.close();
-  bob.close();
-  await server.close();
 });
 
 Deno.test("a member whose connection is half closed leaves, and the room goes on", async () => {
-  const server = startServer();
-  const { alice, bob } = await bystanders(server.port);
-  const half = await TestMember.join(server.port, "half");
+  await using room = openRoom();
+  const { alice, bob } = await bystanders(room);
+  const half = await room.join("half");
   await alice.event("joined", (e) => e.name === "half");
   await half.conn.closeWrite();
   const left = await alice.event("left", (e) => e.name === "half");
   assert.equal(left.reason, "connection lost");
   await half.closedByServer();
   await stillChatting(alice, bob, "half is gone");
-  half.close();
-  alice.close();
-  bob.close();
-  await server.close();
 });

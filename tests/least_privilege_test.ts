@@ -4,49 +4,10 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { ClientProcess, type ClientResult } from "./helpers/client_process.ts";
+import { TempFolder } from "./helpers/file_fixture.ts";
+import { openRoom } from "./helpers/open_room.ts";
 import { needs } from "./helpers/permissions.ts";
-import { startServer, TestMember } from "./helpers/room_fixture.ts";
-
-const repo = fileURLToPath(new URL("../", import.meta.url));
-
-/** A folder holding a copy of deno.json, so the set's relative paths point into it. */
-async function sandbox(): Promise<string> {
-  const dir = await Deno.makeTempDir({ prefix: "lanroom-perm-" });
-  await Deno.copyFile(join(repo, "deno.json"), join(dir, "deno.json"));
-  return dir;
-}
-
-async function runClient(
-  dir: string,
-  input: string,
-  ...args: string[]
-) {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-P=client",
-      "--config",
-      join(dir, "deno.json"),
-      join(repo, "client.ts"),
-      ...args,
-    ],
-    cwd: dir,
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(input));
-  await writer.close();
-  const out = await child.output();
-  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-  return {
-    code: out.code,
-    stdout: decode(out.stdout),
-    stderr: decode(out.stderr),
-  };
-}
 
 Deno.test(
   needs(
@@ -56,19 +17,19 @@ Deno.test(
     "run",
   ),
   async () => {
-    const dir = await sandbox();
-    const server = startServer();
-    const watcher = await TestMember.join(server.port, "watcher");
-    await Deno.mkdir(join(dir, "send"));
-    await Deno.writeTextFile(join(dir, "send", "note.txt"), "hello file");
-    const running = runClient(
-      dir,
-      "hello\n/sendfile note.txt\n/quit\n",
-      "--name",
-      "bot",
-      "--port",
-      String(server.port),
-    );
+    await using sandbox = await TempFolder.create("lanroom-perm-");
+    await using room = openRoom();
+    const watcher = await room.join("watcher");
+    await Deno.mkdir(sandbox.join("send"));
+    await Deno.writeTextFile(sandbox.join("send", "note.txt"), "hello file");
+    await using bot = await ClientProcess.spawn({
+      home: sandbox.path,
+      permissionSet: true,
+      name: "bot",
+      port: room.port,
+    });
+    await bot.type("hello", "/sendfile note.txt", "/quit");
+    await bot.endInput();
     const said = await watcher.event("message", (e) => e.from === "bot");
     assert.equal(said.text, "hello");
     const file = await watcher.event("file");
@@ -77,15 +38,12 @@ Deno.test(
     assert.equal(new TextDecoder().decode(chunk.data), "hello file");
     await watcher.event("file_end");
     await watcher.send({ type: "receipt", transfer: file.transfer, ok: true });
-    const result = await running;
+    const result = await bot.finished();
     assert.equal(result.code, 0, result.stderr);
     assert.match(
       result.stdout,
       /"note.txt" delivered to watcher, SHA-256 verified/,
     );
-    watcher.close();
-    await server.close();
-    await Deno.remove(dir, { recursive: true });
   },
 );
 
@@ -97,14 +55,9 @@ Deno.test(
     "run",
   ),
   async () => {
-    const dir = await sandbox();
-    const result = await runClient(
-      dir,
-      "",
-      "--name",
-      "bot",
-      "--port",
-      "1",
+    await using sandbox = await TempFolder.create("lanroom-perm-");
+    const result = await runWithoutServer(
+      sandbox.path,
       "--received-dir",
       "../elsewhere",
     );
@@ -114,10 +67,9 @@ Deno.test(
       /Cannot create the folder \.\.\/elsewhere: Requires write access/,
     );
     await assert.rejects(
-      Deno.stat(join(dir, "..", "elsewhere")),
+      Deno.stat(join(sandbox.path, "..", "elsewhere")),
       Deno.errors.NotFound,
     );
-    await Deno.remove(dir, { recursive: true });
   },
 );
 
@@ -129,24 +81,34 @@ Deno.test(
     "run",
   ),
   async () => {
-    const dir = await sandbox();
-    const outside = await Deno.makeTempDir({ prefix: "lanroom-outside-" });
-    const result = await runClient(
-      dir,
-      "",
-      "--name",
-      "bot",
-      "--port",
-      "1",
+    await using sandbox = await TempFolder.create("lanroom-perm-");
+    await using outside = await TempFolder.create("lanroom-outside-");
+    const result = await runWithoutServer(
+      sandbox.path,
       "--send-dir",
-      outside,
+      outside.path,
     );
     assert.equal(result.code, 1);
     assert.match(
       result.stderr,
       /Cannot create the folder .*: Requires write access/,
     );
-    await Deno.remove(dir, { recursive: true });
-    await Deno.remove(outside, { recursive: true });
   },
 );
+
+/**
+ * Runs the client with its permission set in `home`, with `args` added,
+ * against a port nothing listens on, to its end.
+ */
+function runWithoutServer(
+  home: string,
+  ...args: string[]
+): Promise<ClientResult> {
+  return ClientProcess.run({
+    home,
+    permissionSet: true,
+    name: "bot",
+    port: 1,
+    args,
+  });
+}

@@ -12,9 +12,15 @@ import { TestMember } from "./helpers/room_fixture.ts";
 const repo = fileURLToPath(new URL("../", import.meta.url));
 const config = `${repo}deno.json`;
 
-function startServer(...args: string[]) {
+/** `deno run` arguments for `server.ts` with `flags` and its permission set. */
+function serverArgs(...flags: string[]): string[] {
+  return ["run", "-P=server", "--config", config, `${repo}server.ts`, ...flags];
+}
+
+/** `server.ts` as a child process whose output a test can wait on. */
+function spawnServer(...flags: string[]) {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-P=server", "--config", config, `${repo}server.ts`, ...args],
+    args: serverArgs(...flags),
     stdout: "piped",
     stderr: "piped",
     stdin: "null",
@@ -53,7 +59,7 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
       "run",
     ),
     async () => {
-      const server = startServer();
+      const server = spawnServer();
       const [, port] = await server.stdout.waitFor(/ 127\.0\.0\.1:(\d+)\n/);
       await server.stdout.waitFor(/Ctrl\+C closes the room/);
       const ada = await TestMember.join(Number(port), "ada");
@@ -81,7 +87,7 @@ Deno.test(
     "run",
   ),
   async () => {
-    const server = startServer();
+    const server = spawnServer();
     const [, port] = await server.stdout.waitFor(/room open on port (\d+)\./);
     await server.stdout.waitFor(/Ctrl\+C closes the room/);
     const lines = server.stdout.text.split("\n").filter((l) =>
@@ -108,15 +114,7 @@ Deno.test(
   ),
   async () => {
     const out = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "-P=server",
-        "--config",
-        config,
-        `${repo}server.ts`,
-        "--port",
-        "http",
-      ],
+      args: serverArgs("--port", "http"),
       stdout: "piped",
       stderr: "piped",
     }).output();
@@ -132,14 +130,7 @@ Deno.test(
   needs("--help lists every limit with its default", "read", "run"),
   async () => {
     const out = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "-P=server",
-        "--config",
-        config,
-        `${repo}server.ts`,
-        "--help",
-      ],
+      args: serverArgs("--help"),
       stdout: "piped",
     }).output();
     const help = new TextDecoder().decode(out.stdout);

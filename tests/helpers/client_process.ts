@@ -1,33 +1,52 @@
 /**
- * The real chat client, `client.ts`, as a child process in bot mode: its
- * stdin is a pipe the test keeps open and types into, its stdout is read line
- * by line so tests can wait for what a person would see. Each client gets
- * its own home folder with `send/` and `received/` in it, and only the read
- * and write permissions `deno task client` gives: those two folders.
+ * The real chat client, `client.ts`, as a child process in bot mode, as
+ * `printf 'hello\n/quit\n' | chat-client ...` runs it: its stdin is a pipe
+ * the test types into, its stdout is read line by line so tests can wait for
+ * what a person would see, and its exit code, stdout and stderr tell how it
+ * ended. Each client works in a home folder with `send/` and `received/` in
+ * it, and has only the permissions `deno task client` gives: the network,
+ * and reading and writing those two folders.
  * @module
  */
 
 import { join } from "node:path";
+import { type LineMatch, lineTest, OutputWatcher } from "./process_output.ts";
 
-/** How long a test waits for a client to print something before failing. */
+/** How long a test waits for a client to print something or exit before failing. */
 export const CLIENT_WAIT_MS = 10_000;
 
-/** Where the client under test lives. */
+/** Where the client under test and its configuration live. */
 const CLIENT_PATH = new URL("../../client.ts", import.meta.url).pathname;
 const CONFIG_PATH = new URL("../../deno.json", import.meta.url).pathname;
 
 /** What a client is started with. */
 export interface ClientProcessOptions {
-  /** The server's port on 127.0.0.1. */
-  port: number;
-  name: string;
-  /** The client's working folder; `send/` and `received/` are made inside. */
-  home: string;
+  /**
+   * The server's port on 127.0.0.1. Left out when undefined, and a string is
+   * passed as it is, to test the client's own checks.
+   */
+  port?: number | string;
+  /** Left out when undefined, to test the client's own checks. */
+  name?: string;
+  /**
+   * The client's working folder, made when missing.
+   * @default {a new temporary folder, removed when the client is disposed}
+   */
+  home?: string;
   /**
    * Whether the client accepts files; false passes `--no-files`.
    * @default {true}
    */
   files?: boolean;
+  /**
+   * Runs the client with the `client` permission set (`-P=client`) of a
+   * copy of deno.json put in `home`, and its folders at their defaults,
+   * instead of flags that grant and name `home/send` and `home/received`.
+   * @default {false}
+   */
+  permissionSet?: boolean;
+  /** More arguments for the client, after the others. */
+  args?: string[];
 }
 
 /** How {@linkcode ClientProcess.waitFor} waits. */
@@ -38,91 +57,75 @@ export interface WaitOptions {
   failOn?: LineMatch;
 }
 
-/** Something to wait for in the output: text contained in a line, a pattern, or a test. */
-export type LineMatch = string | RegExp | ((line: string) => boolean);
-
-function matcher(match: LineMatch): (line: string) => boolean {
-  if (typeof match === "string") return (line) => line.includes(match);
-  if (match instanceof RegExp) return (line) => match.test(line);
-  return match;
+/** What a client printed and how it ended. */
+export interface ClientResult {
+  code: number;
+  stdout: string;
+  stderr: string;
 }
 
 /**
- * A running client. Needs `--allow-run` and `--allow-read`/`--allow-write`
- * on its home folder in the test process.
+ * A running client. Needs `--allow-run`, and `--allow-read` and
+ * `--allow-write` on its home folder, in the test process.
+ *
+ * @example
+ * ```ts
+ * await using ann = await ClientProcess.start({ port, name: "ann", home });
+ * await ann.type("hello");
+ * await ann.waitFor("ann: hello");
+ * assert.equal(await ann.quit(), 0);
+ * ```
  */
 export class ClientProcess implements AsyncDisposable {
+  /** The name it was started with, or "the client" without one. */
   readonly name: string;
   readonly home: string;
+  /** `home/send`: where the client is told, or by default expected, to send from. */
   readonly sendDir: string;
+  /** `home/received`: where the client is told, or by default expected, to save files. */
   readonly receivedDir: string;
-  /** Every line printed on stdout so far. */
-  readonly lines: string[] = [];
   readonly #child: Deno.ChildProcess;
   readonly #stdin: WritableStreamDefaultWriter<Uint8Array>;
-  readonly #stdoutRead: Promise<void>;
-  readonly #stderr: Promise<string>;
+  readonly #stdout: OutputWatcher;
+  readonly #stderr: OutputWatcher;
   readonly #status: Promise<Deno.CommandStatus>;
-  #wake: (() => void)[] = [];
-  #exited: Deno.CommandStatus | undefined;
+  readonly #ownsHome: boolean;
+  #exited = false;
   #stdinOpen = true;
 
   private constructor(
-    options: ClientProcessOptions,
-    sendDir: string,
-    receivedDir: string,
+    args: string[],
+    options: { name?: string; home: string; ownsHome: boolean },
   ) {
-    this.name = options.name;
+    this.name = options.name ?? "the client";
     this.home = options.home;
-    this.sendDir = sendDir;
-    this.receivedDir = receivedDir;
+    this.sendDir = join(options.home, "send");
+    this.receivedDir = join(options.home, "received");
+    this.#ownsHome = options.ownsHome;
     this.#child = new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "--config",
-        CONFIG_PATH,
-        "--no-prompt",
-        "--allow-net=127.0.0.1",
-        `--allow-read=${sendDir},${receivedDir}`,
-        `--allow-write=${sendDir},${receivedDir}`,
-        CLIENT_PATH,
-        "--name",
-        options.name,
-        "--host",
-        "127.0.0.1",
-        "--port",
-        String(options.port),
-        "--send-dir",
-        sendDir,
-        "--received-dir",
-        receivedDir,
-        ...(options.files === false ? ["--no-files"] : []),
-      ],
+      args,
       cwd: options.home,
       stdin: "piped",
       stdout: "piped",
       stderr: "piped",
     }).spawn();
     this.#stdin = this.#child.stdin.getWriter();
-    this.#stdoutRead = this.#readLines(this.#child.stdout);
-    this.#stderr = new Response(this.#child.stderr).text();
+    this.#stdout = new OutputWatcher(this.#child.stdout);
+    this.#stderr = new OutputWatcher(this.#child.stderr);
     this.#status = this.#child.status.then((status) => {
-      this.#exited = status;
-      this.#wakeAll();
+      this.#exited = true;
       return status;
     });
   }
 
   /**
-   * Starts a client in `options.home` (created with `send/` and
-   * `received/`) and resolves once it has joined the room.
+   * Starts a client and resolves once it has joined the room as
+   * `options.name`; fails with its output if it cannot join.
    */
-  static async start(options: ClientProcessOptions): Promise<ClientProcess> {
-    const sendDir = join(options.home, "send");
-    const receivedDir = join(options.home, "received");
-    await Deno.mkdir(sendDir, { recursive: true });
-    await Deno.mkdir(receivedDir, { recursive: true });
-    const client = new ClientProcess(options, sendDir, receivedDir);
+  static async start(
+    options: ClientProcessOptions & { name: string },
+  ): Promise<ClientProcess> {
+    const client = await ClientProcess.spawn(options);
     try {
       await client.waitFor(`Joined as ${options.name}.`, {
         failOn: /^Cannot join/,
@@ -134,9 +137,32 @@ export class ClientProcess implements AsyncDisposable {
     return client;
   }
 
-  /** The process id, for signals and /proc. */
-  get pid(): number {
-    return this.#child.pid;
+  /**
+   * Starts a client without waiting for it to join: for input typed from
+   * the start, and for clients that are meant to fail.
+   */
+  static async spawn(options: ClientProcessOptions): Promise<ClientProcess> {
+    const home = options.home ??
+      await Deno.makeTempDir({ prefix: "lanroom-client-" });
+    return new ClientProcess(await prepareRun(home, options), {
+      name: options.name,
+      home,
+      ownsHome: options.home === undefined,
+    });
+  }
+
+  /**
+   * Runs a client until it exits by itself, as one that cannot start or
+   * join does, and resolves to how it ended. Its stdin stays open meanwhile.
+   */
+  static async run(options: ClientProcessOptions): Promise<ClientResult> {
+    await using client = await ClientProcess.spawn(options);
+    return await client.finished();
+  }
+
+  /** Every line printed on stdout so far. */
+  get lines(): string[] {
+    return this.#stdout.lines;
   }
 
   /** Everything printed on stdout so far. */
@@ -144,9 +170,18 @@ export class ClientProcess implements AsyncDisposable {
     return this.lines.join("\n");
   }
 
-  /** Types one line, as a person pressing Enter would. */
-  async type(line: string): Promise<void> {
-    await this.#stdin.write(new TextEncoder().encode(line + "\n"));
+  /** Types lines, as a person pressing Enter after each would. */
+  async type(...lines: string[]): Promise<void> {
+    await this.#stdin.write(
+      new TextEncoder().encode(lines.map((line) => line + "\n").join("")),
+    );
+  }
+
+  /** Closes stdin: the end of the input, as when a pipe's writer is done. */
+  async endInput(): Promise<void> {
+    if (!this.#stdinOpen) return;
+    this.#stdinOpen = false;
+    await this.#stdin.close().catch(() => {});
   }
 
   /**
@@ -154,54 +189,36 @@ export class ClientProcess implements AsyncDisposable {
    * matches; fails with the output so far on timeout, on exit, or as soon as
    * a line matching `options.failOn` is printed.
    */
-  async waitFor(
-    match: LineMatch,
-    options: WaitOptions = {},
-  ): Promise<string> {
-    const test = matcher(match);
-    const fails = options.failOn ? matcher(options.failOn) : () => false;
-    const timeoutMs = options.timeoutMs ?? CLIENT_WAIT_MS;
-    const deadline = Date.now() + timeoutMs;
-    while (true) {
-      const found = this.lines.find(test);
-      if (found !== undefined) return found;
-      const failure = this.lines.find(fails);
-      if (failure !== undefined) {
-        throw new Error(
-          `${this.name} printed "${failure}" while waiting for ${
-            String(match)
-          }:\n${this.output}`,
-        );
-      }
-      if (this.#exited) {
-        throw new Error(
-          `${this.name} exited (code ${this.#exited.code}) before printing ${
-            String(match)
-          }:\n${this.output}\n${await this.#stderr}`,
-        );
-      }
-      const left = deadline - Date.now();
-      if (left <= 0) {
-        throw new Error(
-          `${this.name} did not print ${
-            String(match)
-          } within ${timeoutMs} ms:\n${this.output}`,
-        );
-      }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, left);
-        function done() {
-          clearTimeout(timer);
-          resolve();
-        }
-        this.#wake.push(done);
-      });
+  async waitFor(match: LineMatch, options: WaitOptions = {}): Promise<string> {
+    const found = lineTest(match);
+    const fails = options.failOn ? lineTest(options.failOn) : () => false;
+    const what = `a line matching ${String(match)}`;
+    try {
+      return await this.#stdout.until(
+        () => {
+          const line = this.lines.find(found);
+          if (line !== undefined) return line;
+          const failure = this.lines.find(fails);
+          if (failure !== undefined) {
+            throw new Error(
+              `"${failure}" came while waiting for ${what}:\n${this.output}`,
+            );
+          }
+          return undefined;
+        },
+        what,
+        options.timeoutMs ?? CLIENT_WAIT_MS,
+      );
+    } catch (error) {
+      throw new Error(
+        `${this.name}: ${(error as Error).message}\n${this.#stderr.text}`,
+      );
     }
   }
 
   /** The position of the first printed line that matches, or -1. */
   indexOf(match: LineMatch): number {
-    return this.lines.findIndex(matcher(match));
+    return this.lines.findIndex(lineTest(match));
   }
 
   /**
@@ -210,26 +227,17 @@ export class ClientProcess implements AsyncDisposable {
    */
   async quit(timeoutMs = CLIENT_WAIT_MS): Promise<number> {
     await this.type("/quit");
-    await this.#closeStdin();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const status = await Promise.race([
-      this.#status,
-      new Promise<undefined>((resolve) => {
-        timer = setTimeout(() => resolve(undefined), timeoutMs);
-      }),
-    ]);
-    clearTimeout(timer);
-    if (!status) {
-      throw new Error(
-        `${this.name} did not exit within ${timeoutMs} ms of /quit:\n${this.output}`,
-      );
-    }
-    await this.#stdoutRead;
-    return status.code;
+    await this.endInput();
+    return (await this.finished(timeoutMs)).code;
   }
 
   /** Waits for the client to exit by itself; resolves to its exit code. */
   async exited(timeoutMs = CLIENT_WAIT_MS): Promise<number> {
+    return (await this.finished(timeoutMs)).code;
+  }
+
+  /** Waits for the client to exit; resolves to its code and all it printed. */
+  async finished(timeoutMs = CLIENT_WAIT_MS): Promise<ClientResult> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const status = await Promise.race([
       this.#status,
@@ -243,18 +251,25 @@ export class ClientProcess implements AsyncDisposable {
         `${this.name} did not exit within ${timeoutMs} ms:\n${this.output}`,
       );
     }
-    await this.#stdoutRead;
-    return status.code;
+    await Promise.all([this.#stdout.done, this.#stderr.done]);
+    return {
+      code: status.code,
+      stdout: this.#stdout.text,
+      stderr: this.#stderr.text,
+    };
   }
 
   /** Sends a signal, e.g. `SIGKILL` to stop it mid-transfer, and waits for the exit. */
   async kill(signal: Deno.Signal): Promise<Deno.CommandStatus> {
     if (!this.#exited) this.#child.kill(signal);
-    await this.#closeStdin();
+    await this.endInput();
     return await this.#status;
   }
 
-  /** Ends the process if it still runs and releases its pipes. */
+  /**
+   * Ends the process if it still runs, releases its pipes, and removes the
+   * home folder when it made it.
+   */
   async [Symbol.asyncDispose](): Promise<void> {
     if (!this.#exited) {
       try {
@@ -263,35 +278,53 @@ export class ClientProcess implements AsyncDisposable {
         // It exited meanwhile.
       }
     }
-    await this.#closeStdin();
+    await this.endInput();
     await this.#status;
-    await this.#stdoutRead;
-    await this.#stderr;
+    await Promise.all([this.#stdout.done, this.#stderr.done]);
+    if (this.#ownsHome) await Deno.remove(this.home, { recursive: true });
   }
+}
 
-  async #closeStdin(): Promise<void> {
-    if (!this.#stdinOpen) return;
-    this.#stdinOpen = false;
-    await this.#stdin.close().catch(() => {});
+/**
+ * Makes what a client started with `options` needs in `home` (its folders,
+ * or the copy of deno.json) and returns the `deno` arguments that run it.
+ */
+async function prepareRun(
+  home: string,
+  options: ClientProcessOptions,
+): Promise<string[]> {
+  const send = join(home, "send");
+  const received = join(home, "received");
+  let permissions: string[];
+  let folders: string[] = [];
+  if (options.permissionSet) {
+    await Deno.mkdir(home, { recursive: true });
+    const config = join(home, "deno.json");
+    await Deno.copyFile(CONFIG_PATH, config);
+    permissions = ["-P=client", "--config", config];
+  } else {
+    await Deno.mkdir(send, { recursive: true });
+    await Deno.mkdir(received, { recursive: true });
+    permissions = [
+      "--config",
+      CONFIG_PATH,
+      "--allow-net=127.0.0.1",
+      `--allow-read=${send},${received}`,
+      `--allow-write=${send},${received}`,
+    ];
+    folders = ["--send-dir", send, "--received-dir", received];
   }
-
-  async #readLines(stdout: ReadableStream<Uint8Array>): Promise<void> {
-    let pending = "";
-    for await (const text of stdout.pipeThrough(new TextDecoderStream())) {
-      const parts = (pending + text).split("\n");
-      pending = parts.pop()!;
-      if (parts.length > 0) {
-        this.lines.push(...parts);
-        this.#wakeAll();
-      }
-    }
-    if (pending) this.lines.push(pending);
-    this.#wakeAll();
-  }
-
-  #wakeAll(): void {
-    const waiting = this.#wake;
-    this.#wake = [];
-    for (const wake of waiting) wake();
-  }
+  return [
+    "run",
+    "--no-prompt",
+    ...permissions,
+    CLIENT_PATH,
+    ...(options.name === undefined ? [] : ["--name", options.name]),
+    "--host",
+    "127.0.0.1",
+    ...(options.port === undefined ? [] : ["--port", String(options.port)]),
+    ...folders,
+    ...(options.files === false ? ["--no-files"] : []),
+    ...(options.args ?? []),
+  ];
 }

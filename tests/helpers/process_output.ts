@@ -1,51 +1,104 @@
 /**
- * Reads a child process's output as it comes, so a test can wait for a line
- * (the port a server printed) without waiting for the process to end.
+ * Reads a child process's output as it comes, so a test can wait for what
+ * it printed (the port a server printed, a line a client showed) without
+ * waiting for the process to end.
  * @module
  */
 
 import { WAIT_MS } from "./room_fixture.ts";
 
-/** Collects a stream's text and lets a test wait for a pattern in it. */
+/** Something to look for in a line: text it contains, a pattern, or a test. */
+export type LineMatch = string | RegExp | ((line: string) => boolean);
+
+/** The test a {@linkcode LineMatch} stands for. */
+export function lineTest(match: LineMatch): (line: string) => boolean {
+  if (typeof match === "string") return (line) => line.includes(match);
+  if (match instanceof RegExp) return (line) => match.test(line);
+  return match;
+}
+
+/** Collects a stream's text, line by line, and lets a test wait for it. */
 export class OutputWatcher {
+  /** Everything read so far. */
   text = "";
+  /**
+   * The lines read so far, without their `\n`; a last line without one is
+   * added when the stream ends.
+   */
+  readonly lines: string[] = [];
+  /** Resolves once the stream has ended and every line is in. */
   readonly done: Promise<void>;
-  #wake: (() => void) | undefined;
+  #partial = "";
+  #ended = false;
+  #wake: (() => void)[] = [];
 
   constructor(stream: ReadableStream<Uint8Array>) {
     this.done = this.#read(stream);
   }
 
-  async #read(stream: ReadableStream<Uint8Array>): Promise<void> {
-    for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
-      this.text += chunk;
-      this.#wake?.();
-    }
-    this.#wake?.();
-  }
-
-  /** Resolves to the first match of `pattern`, failing after `timeoutMs`. */
-  async waitFor(
+  /** Resolves to the first match of `pattern` in the text. */
+  waitFor(
     pattern: RegExp,
     timeoutMs = WAIT_MS,
   ): Promise<RegExpMatchArray> {
+    return this.until(
+      () => this.text.match(pattern) ?? undefined,
+      String(pattern),
+      timeoutMs,
+    );
+  }
+
+  /**
+   * Resolves to the first result of `find` that is not undefined, asking it
+   * now and after each piece of output; fails, with the output, when the
+   * stream ends first or `timeoutMs` passes. `find` may throw to give up.
+   */
+  async until<T>(
+    find: () => T | undefined,
+    what: string,
+    timeoutMs = WAIT_MS,
+  ): Promise<T> {
     const deadline = Date.now() + timeoutMs;
-    let ended = false;
-    this.done.then(() => ended = true);
     while (true) {
-      const match = this.text.match(pattern);
-      if (match) return match;
+      const found = find();
+      if (found !== undefined) return found;
+      if (this.#ended) {
+        throw new Error(`The output ended without ${what}:\n${this.text}`);
+      }
       const left = deadline - Date.now();
-      if (left <= 0 || ended) {
-        throw new Error(`No ${pattern} in output:\n${this.text}`);
+      if (left <= 0) {
+        throw new Error(`No ${what} within ${timeoutMs} ms:\n${this.text}`);
       }
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, Math.min(left, 100));
-        this.#wake = () => {
+        const timer = setTimeout(wake, left);
+        function wake() {
           clearTimeout(timer);
           resolve();
-        };
+        }
+        this.#wake.push(wake);
       });
     }
+  }
+
+  async #read(stream: ReadableStream<Uint8Array>): Promise<void> {
+    try {
+      for await (const piece of stream.pipeThrough(new TextDecoderStream())) {
+        this.text += piece;
+        const lines = (this.#partial + piece).split("\n");
+        this.#partial = lines.pop()!;
+        this.lines.push(...lines);
+        this.#wakeAll();
+      }
+      if (this.#partial) this.lines.push(this.#partial);
+    } finally {
+      this.#ended = true;
+      this.#wakeAll();
+    }
+  }
+
+  #wakeAll(): void {
+    const waiting = this.#wake;
+    this.#wake = [];
+    for (const wake of waiting) wake();
   }
 }

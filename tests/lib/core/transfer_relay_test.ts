@@ -1,17 +1,16 @@
 import assert from "node:assert/strict";
 import type { ServerEvent } from "../../../lib/protocol/messages.ts";
 import { sha256Bytes } from "../../helpers/file_fixture.ts";
-import { openRoom } from "../../helpers/open_room.ts";
-import { TestMember } from "../../helpers/room_fixture.ts";
+import { type OpenRoom, openRoom } from "../../helpers/open_room.ts";
+import type { TestMember } from "../../helpers/room_fixture.ts";
 import { SilentMember } from "../../helpers/silent_member.ts";
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
 
-/** Joins members that close (and stop reading) when the stack is disposed. */
+/** Joins members one after the other; a name alone takes files. */
 async function joinAll(
-  stack: AsyncDisposableStack,
-  port: number,
+  room: OpenRoom,
   ...people: (string | { name: string; files: boolean })[]
 ): Promise<TestMember[]> {
   const members: TestMember[] = [];
@@ -19,12 +18,7 @@ async function joinAll(
     const { name, files } = typeof person === "string"
       ? { name: person, files: true }
       : person;
-    const member = await TestMember.join(port, name, { files });
-    stack.defer(async () => {
-      member.close();
-      await member.reader.ended;
-    });
-    members.push(member);
+    members.push(await room.join(name, { files }));
   }
   return members;
 }
@@ -85,16 +79,11 @@ async function sync(from: TestMember, ...to: TestMember[]): Promise<void> {
 }
 
 Deno.test("an offer is announced to every member who takes files, and the sender learns who", async () => {
-  await using stack = new AsyncDisposableStack();
-  const room = stack.use(openRoom());
-  const [alice, bob, carol, dave] = await joinAll(
-    stack,
-    room.port,
-    "alice",
-    "bob",
-    { name: "carol", files: false },
-    "dave",
-  );
+  await using room = openRoom();
+  const [alice, bob, carol, dave] = await joinAll(room, "alice", "bob", {
+    name: "carol",
+    files: false,
+  }, "dave");
   await alice.send({ type: "offer", id: 7, name: "report.pdf", size: 1000 });
   const offered = await alice.event("offered");
   assert.equal(offered.id, 7);
@@ -113,15 +102,8 @@ Deno.test("an offer is announced to every member who takes files, and the sender
 });
 
 Deno.test("chunks reach every receiver in order, then file_end with the sender's SHA-256", async () => {
-  await using stack = new AsyncDisposableStack();
-  const room = stack.use(openRoom());
-  const [alice, bob, dave] = await joinAll(
-    stack,
-    room.port,
-    "alice",
-    "bob",
-    "dave",
-  );
+  await using room = openRoom();
+  const [alice, bob, dave] = await joinAll(room, "alice", "bob", "dave");
   const bytes = content(200 * KiB + 13);
   const sha256 = sha256Bytes(bytes);
   await alice.send({ type: "offer", id: 1, name: "a.bin", size: bytes.length });
@@ -138,15 +120,8 @@ Deno.test("chunks reach every receiver in order, then file_end with the sender's
 });
 
 Deno.test("receipts reach the sender as deliveries, with the reason of a failure", async () => {
-  await using stack = new AsyncDisposableStack();
-  const room = stack.use(openRoom());
-  const [alice, bob, dave] = await joinAll(
-    stack,
-    room.port,
-    "alice",
-    "bob",
-    "dave",
-  );
+  await using room = openRoom();
+  const [alice, bob, dave] = await joinAll(room, "alice", "bob", "dave");
   const bytes = content(10);
   await alice.send({ type: "offer", id: 3, name: "a.bin", size: 10 });
   const { transfer } = await alice.event("offered");
@@ -178,9 +153,8 @@ Deno.test("receipts reach the sender as deliveries, with the reason of a failure
 });
 
 Deno.test("an offer over max-file-size is refused with the limit before any byte is relayed", async () => {
-  await using stack = new AsyncDisposableStack();
-  const room = stack.use(openRoom({ limits: { maxFileSize: 1000 } }));
-  const [alice, bob] = await joinAll(stack, room.port, "alice", "bob");
+  await using room = openRoom({ limits: { maxFileSize: 1000 } });
+  const [alice, bob] = await joinAll(room, "alice", "bob");
   await alice.send({ type: "offer", id: 1, name: "big.iso", size: 1001 });
   const refusal = await alice.event("error");
   assert.equal(refusal.code, "file_too_large");
@@ -198,15 +172,8 @@ Deno.test("an offer over max-file-size is refused with the limit before any byte
 });
 
 Deno.test("an offer to one member reaches only that member", async () => {
-  await using stack = new AsyncDisposableStack();
-  const room = stack.use(openRoom());
-  const [alice, bob, dave] = await joinAll(
-    stack,
-    room.port,
-    "alice",
-    "bob",
-    "dave",
-  );
+  await using room = openRoom();
+  const [alice, bob, dave] = await joinAll(room, "alice", "bob", "dave");
   await alice.send({
     type: "offer",
     id: 1,
@@ -223,9 +190,8 @@ Deno.test("an offer to one member reaches only that member", async () => {
 });
 
 Deno.test("an offer to a missing member, to oneself or to nobody who takes files is refused", async (t) => {
-  await using stack = new AsyncDisposableStack();
-  const room = stack.use(openRoom());
-  const [alice] = await joinAll(stack, room.port, "alice", {
+  await using room = openRoom();
+  const [alice] = await joinAll(room, "alice", {
     name: "carol",
     files: false,
   });
@@ -274,9 +240,8 @@ Deno.test("an offer to a missing member, to oneself or to nobody who takes files
 });
 
 Deno.test("a member may send max-transfers-per-member files at once and no more", async () => {
-  await using stack = new AsyncDisposableStack();
-  const room = stack.use(openRoom({ limits: { maxTransfersPerMember: 2 } }));
-  const [alice] = await joinAll(stack, room.port, "alice", "bob");
+  await using room = openRoom({ limits: { maxTransfersPerMember: 2 } });
+  const [alice] = await joinAll(room, "alice", "bob");
   for (const id of [1, 2]) {
     await alice.send({ type: "offer", id, name: `${id}.txt`, size: 1 });
     assert.equal((await alice.event("offered")).id, id);
@@ -293,9 +258,8 @@ Deno.test("a member may send max-transfers-per-member files at once and no more"
 });
 
 Deno.test("the server names the file safely before announcing it", async () => {
-  await using stack = new AsyncDisposableStack();
-  const room = stack.use(openRoom());
-  const [alice, bob] = await joinAll(stack, room.port, "alice", "bob");
+  await using room = openRoom();
+  const [alice, bob] = await joinAll(room, "alice", "bob");
   await alice.send({
     type: "offer",
     id: 1,
@@ -308,15 +272,8 @@ Deno.test("the server names the file safely before announcing it", async () => {
 });
 
 Deno.test("more bytes than declared close the sender's connection alone; receivers drop the file", async () => {
-  await using stack = new AsyncDisposableStack();
-  const room = stack.use(openRoom());
-  const [alice, bob, dave] = await joinAll(
-    stack,
-    room.port,
-    "alice",
-    "bob",
-    "dave",
-  );
+  await using room = openRoom();
+  const [alice, bob, dave] = await joinAll(room, "alice", "bob", "dave");
   await alice.send({ type: "offer", id: 1, name: "a.bin", size: 10 });
   const { transfer } = await alice.event("offered");
   await alice.chunk(1, content(11));
@@ -338,9 +295,8 @@ Deno.test("more bytes than declared close the sender's connection alone; receive
 });
 
 Deno.test("a chunk for a transfer that is not open closes the sender's connection", async () => {
-  await using stack = new AsyncDisposableStack();
-  const room = stack.use(openRoom());
-  const [alice, bob] = await joinAll(stack, room.port, "alice", "bob");
+  await using room = openRoom();
+  const [alice, bob] = await joinAll(room, "alice", "bob");
   await alice.chunk(42, content(3));
   const violation = await alice.event("error");
   assert.equal(violation.code, "protocol");
@@ -354,9 +310,8 @@ Deno.test("a chunk for a transfer that is not open closes the sender's connectio
 });
 
 Deno.test("a chunk after the end closes the sender's connection", async () => {
-  await using stack = new AsyncDisposableStack();
-  const room = stack.use(openRoom());
-  const [alice, bob] = await joinAll(stack, room.port, "alice", "bob");
+  await using room = openRoom();
+  const [alice, bob] = await joinAll(room, "alice", "bob");
   const bytes = content(10);
   await alice.send({ type: "offer", id: 1, name: "a.bin", size: 10 });
   await alice.event("offered");
@@ -370,9 +325,8 @@ Deno.test("a chunk after the end closes the sender's connection", async () => {
 });
 
 Deno.test("an end before every declared byte stops the transfer for everyone", async () => {
-  await using stack = new AsyncDisposableStack();
-  const room = stack.use(openRoom());
-  const [alice, bob] = await joinAll(stack, room.port, "alice", "bob");
+  await using room = openRoom();
+  const [alice, bob] = await joinAll(room, "alice", "bob");
   const bytes = content(100);
   await alice.send({ type: "offer", id: 1, name: "a.bin", size: 100 });
   const { transfer } = await alice.event("offered");
@@ -390,15 +344,8 @@ Deno.test("an end before every declared byte stops the transfer for everyone", a
 });
 
 Deno.test("an abort makes every receiver drop the file, with the sender's reason", async () => {
-  await using stack = new AsyncDisposableStack();
-  const room = stack.use(openRoom());
-  const [alice, bob, dave] = await joinAll(
-    stack,
-    room.port,
-    "alice",
-    "bob",
-    "dave",
-  );
+  await using room = openRoom();
+  const [alice, bob, dave] = await joinAll(room, "alice", "bob", "dave");
   await alice.send({ type: "offer", id: 1, name: "a.bin", size: 100 });
   const { transfer } = await alice.event("offered");
   await alice.chunk(1, content(30));
@@ -417,15 +364,8 @@ Deno.test("an abort makes every receiver drop the file, with the sender's reason
 });
 
 Deno.test("a sender leaving mid-transfer stops it for every receiver", async () => {
-  await using stack = new AsyncDisposableStack();
-  const room = stack.use(openRoom());
-  const [alice, bob, dave] = await joinAll(
-    stack,
-    room.port,
-    "alice",
-    "bob",
-    "dave",
-  );
+  await using room = openRoom();
+  const [alice, bob, dave] = await joinAll(room, "alice", "bob", "dave");
   await alice.send({ type: "offer", id: 1, name: "a.bin", size: MiB });
   const { transfer } = await alice.event("offered");
   await alice.chunk(1, content(64 * KiB));
@@ -442,15 +382,8 @@ Deno.test("a sender leaving mid-transfer stops it for every receiver", async () 
 });
 
 Deno.test("a receiver leaving is reported to the sender; with nobody left the sender is told to stop", async () => {
-  await using stack = new AsyncDisposableStack();
-  const room = stack.use(openRoom());
-  const [alice, bob, dave] = await joinAll(
-    stack,
-    room.port,
-    "alice",
-    "bob",
-    "dave",
-  );
+  await using room = openRoom();
+  const [alice, bob, dave] = await joinAll(room, "alice", "bob", "dave");
   await alice.send({ type: "offer", id: 5, name: "a.bin", size: MiB });
   await alice.event("offered");
   await alice.chunk(5, content(KiB));
@@ -483,15 +416,8 @@ Deno.test("a receiver leaving is reported to the sender; with nobody left the se
 });
 
 Deno.test("chat sent during a transfer reaches the receivers before the file ends", async () => {
-  await using stack = new AsyncDisposableStack();
-  const room = stack.use(openRoom());
-  const [alice, bob, carol] = await joinAll(
-    stack,
-    room.port,
-    "alice",
-    "bob",
-    "carol",
-  );
+  await using room = openRoom();
+  const [alice, bob, carol] = await joinAll(room, "alice", "bob", "carol");
   const bytes = content(MiB);
   await alice.send({ type: "offer", id: 1, name: "a.bin", size: MiB });
   await alice.event("offered");
@@ -511,16 +437,12 @@ Deno.test("chat sent during a transfer reaches the receivers before the file end
 });
 
 Deno.test("a receiver that stops reading is dropped from the transfer alone; the others get every byte", async () => {
-  await using stack = new AsyncDisposableStack();
-  const room = stack.use(openRoom({
+  await using room = openRoom({
     limits: { transferWindowBytes: 256 * KiB, transferStallMs: 500 },
-  }));
-  const [alice, bob] = await joinAll(stack, room.port, "alice", "bob");
-  const slow = stack.use(await SilentMember.join(room.port, "slow"));
-  const [carol] = await joinAll(stack, room.port, {
-    name: "carol",
-    files: false,
   });
+  const [alice, bob] = await joinAll(room, "alice", "bob");
+  await using slow = await SilentMember.join(room.port, "slow");
+  const carol = await room.join("carol", { files: false });
   // More than the kernel buffers of the silent connection can take.
   const bytes = content(32 * MiB);
   const sha256 = sha256Bytes(bytes);
