@@ -55,6 +55,12 @@ export interface FrameDecoderOptions {
    * @default {true}
    */
   chunks?: boolean;
+  /**
+   * A first line that turns chunks on for everything after it, decided
+   * while decoding: a client may send its hello and its first chunk in one
+   * packet, before anyone could switch modes from outside.
+   */
+  chunksAfter?: string;
 }
 
 /** Default cap on one text line, in bytes. */
@@ -86,6 +92,7 @@ const enum State {
 export class FrameDecoder implements Transformer<Uint8Array, Frame> {
   /** Whether a line starting with the chunk marker is read as a chunk. */
   chunks: boolean;
+  #chunksAfter: string | undefined;
   readonly #maxLine: number;
   readonly #maxChunk: number;
   readonly #utf8 = new TextDecoder("utf-8", { fatal: true });
@@ -102,6 +109,7 @@ export class FrameDecoder implements Transformer<Uint8Array, Frame> {
     this.#maxLine = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
     this.#maxChunk = options.maxChunkBytes ?? DEFAULT_MAX_CHUNK_BYTES;
     this.chunks = options.chunks ?? true;
+    this.#chunksAfter = options.chunksAfter;
   }
 
   /** True once an unrecoverable error was produced; later input is ignored. */
@@ -183,8 +191,9 @@ export class FrameDecoder implements Transformer<Uint8Array, Frame> {
       return bytes.length;
     }
     const line = this.#takeLine(bytes.subarray(at, end), lineBytes);
+    let text: string;
     try {
-      emit({ kind: "line", text: this.#utf8.decode(line) });
+      text = this.#utf8.decode(line);
     } catch (error) {
       if (!(error instanceof TypeError)) throw error;
       emit({
@@ -193,7 +202,13 @@ export class FrameDecoder implements Transformer<Uint8Array, Frame> {
         message: "Line dropped: it is not valid UTF-8",
         recoverable: true,
       });
+      return lf + 1;
     }
+    if (this.#chunksAfter !== undefined) {
+      if (text === this.#chunksAfter) this.chunks = true;
+      this.#chunksAfter = undefined;
+    }
+    emit({ kind: "line", text });
     return lf + 1;
   }
 

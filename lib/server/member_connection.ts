@@ -67,6 +67,7 @@ export class MemberConnection {
       maxLineBytes: limits.maxLineBytes,
       maxChunkBytes: limits.maxChunkBytes,
       chunks: false,
+      chunksAfter: HELLO,
     });
     this.#queue = new OutboundQueue(conn, {
       maxBytes: limits.maxQueueBytes,
@@ -261,7 +262,6 @@ export class MemberConnection {
         );
       }
       this.#mode = "framed";
-      this.#decoder.chunks = true;
       return;
     }
     this.#mode = "plain";

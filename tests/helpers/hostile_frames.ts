@@ -271,8 +271,12 @@ function mutateMessage(
       ]);
       break;
     case 3:
-      copy[random.pick(["__proto__", "constructor", "extra", "id", "to"])] =
-        random.pick(ODD_VALUES);
+      // Defined, not assigned, so "__proto__" becomes a key of the JSON.
+      Object.defineProperty(
+        copy,
+        random.pick(["__proto__", "constructor", "extra", "id", "to"]),
+        { value: random.pick(ODD_VALUES), enumerable: true, writable: true },
+      );
       break;
     case 4: {
       const text = JSON.stringify(copy);
@@ -449,6 +453,9 @@ const FRAME_CASES: readonly (readonly [number, string, Case])[] = [
   [1, "quit", (b) => b.message({ type: "quit" }, 0.5)],
 ];
 
+/** The case a sequence that ends in a partial frame ends with. */
+export const PARTIAL_END = "partial frame at the end";
+
 /** A partial frame to end a sequence with, before the connection closes. */
 function partialFrame(b: ScriptBuilder): void {
   const choice = b.random.int(0, 3);
@@ -466,7 +473,7 @@ function partialFrame(b: ScriptBuilder): void {
       encoder.encode("x".repeat(b.random.int(1, 3 * b.targets.maxLineBytes))),
     );
   }
-  b.cases.push("partial frame at the end");
+  b.cases.push(PARTIAL_END);
 }
 
 /**

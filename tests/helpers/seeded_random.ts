@@ -5,7 +5,10 @@
  * @module
  */
 
-/** A seed as a fuzz test takes it: from `variable`, or fresh when it is unset. */
+/**
+ * A seed as a fuzz test takes it: from the environment variable `variable`
+ * (read only with `--allow-env`), or a fresh random one when it is unset.
+ */
 export function fuzzSeed(variable: string): number {
   const allowed = Deno.permissions.querySync({ name: "env", variable })
     .state === "granted";
@@ -22,6 +25,14 @@ export function fuzzSeed(variable: string): number {
   return Number(trimmed);
 }
 
+/** MurmurHash3's finaliser: spreads every input bit over the 32 output bits. */
+function mix(value: number): number {
+  let h = value >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
 /** Deterministic random numbers, bytes and choices from a 32-bit seed. */
 export class SeededRandom {
   #state: number;
@@ -32,9 +43,7 @@ export class SeededRandom {
 
   /** A generator of its own, derived from this seed and `label`, for one task. */
   fork(label: number): SeededRandom {
-    return new SeededRandom(
-      Math.imul(this.#state ^ 0x9e3779b9, 0x85ebca6b) + label * 0x632be5ab,
-    );
+    return new SeededRandom(mix(this.#state ^ mix(label + 0x9e3779b9)));
   }
 
   /** The next 32 random bits, as an unsigned integer. */
