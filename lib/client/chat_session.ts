@@ -115,7 +115,10 @@ export class ChatSession {
       ? "the room closed"
       : "the connection to the server was lost";
     this.outgoing.abortAll(reason);
-    await this.incoming.abortAll(reason);
+    await Promise.all([
+      this.outgoing.settled(),
+      this.incoming.abortAll(reason),
+    ]);
     this.#link.close();
     if (this.#leaving || this.#closing) return { code: 0, message: "" };
     return { code: 1, message: "Lost the connection to the server." };

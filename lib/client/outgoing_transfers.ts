@@ -185,17 +185,21 @@ export class OutgoingTransfers {
       if (sha256 === undefined) return;
       this.#options.target.sendAfterChunks(id, { type: "end", id, sha256 });
       await done;
-      const summary = transfer.delivered.length
-        ? style.ok(
-          `✓ "${visible(name)}" delivered to ${
-            transfer.delivered.map(visible).join(", ")
-          }, SHA-256 verified`,
-        )
-        : style.error(`✗ "${visible(name)}" was not delivered`);
       const failures = transfer.failed.length
         ? style.error(`; not delivered to ${transfer.failed.join("; ")}`)
         : "";
-      progress.finish(summary + failures);
+      if (transfer.delivered.length === 0) {
+        return progress.fail(
+          style.error(`✗ "${visible(name)}" was not delivered`) + failures,
+        );
+      }
+      progress.finish(
+        style.ok(
+          `✓ "${visible(name)}" delivered to ${
+            transfer.delivered.map(visible).join(", ")
+          }, SHA-256 verified`,
+        ) + failures,
+      );
     } finally {
       this.#transfers.delete(id);
     }

@@ -6,7 +6,7 @@
  */
 
 import { type Frame, FrameDecoder } from "../protocol/frame_decoder.ts";
-import { encodeChunkHeader, encodeLine } from "../protocol/frame_encoder.ts";
+import { addressChunk, encodeLine } from "../protocol/frame_encoder.ts";
 import { type ClientMessage, HELLO } from "../protocol/messages.ts";
 import { hostPort } from "../transport/host_port.ts";
 import { frameSource } from "../transport/frame_source.ts";
@@ -131,9 +131,12 @@ export class RoomLink {
     return encodeLine(JSON.stringify(message)).length - 1;
   }
 
-  /** Queues a chunk of transfer `id`; resolves when the sender may read more. */
-  async sendChunk(id: number, data: Uint8Array): Promise<void> {
-    this.#queue.pushBulk(id, encodeChunkHeader(id, data.length), data);
+  /**
+   * Queues a chunk frame of transfer `id` (its first 9 bytes are the header
+   * to fill); resolves when the sender may read more.
+   */
+  async sendFrame(id: number, frame: Uint8Array): Promise<void> {
+    this.#queue.pushBulk(id, addressChunk(frame, id));
     await this.#queue.whenBulkBelow(SEND_WINDOW_BYTES);
   }
 

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { CHUNK_HEADER_BYTES } from "../protocol/frame_encoder.ts";
+import { addressChunk, CHUNK_HEADER_BYTES } from "../protocol/frame_encoder.ts";
 import type { ClientMessage } from "../protocol/messages.ts";
 import { safeFileName } from "../transfer/file_names.ts";
 import { formatBytes } from "./limits.ts";
@@ -165,7 +165,7 @@ export class TransferRelay {
       return `Transfer ${localId} sent more than the ${transfer.size} bytes it declared`;
     }
     // The same bytes go to every receiver, under the room-wide id.
-    new DataView(frame.buffer, frame.byteOffset).setUint32(1, transfer.id);
+    addressChunk(frame, transfer.id);
     for (const receiver of transfer.receivers) {
       receiver.peer.sendFile(transfer.id, frame);
     }
@@ -334,6 +334,7 @@ export class TransferRelay {
   }
 
   #memberLeft(member: Member): void {
+    if (this.#room.closed) return this.#forgetAll();
     for (const transfer of this.#bySender.get(member)?.values() ?? []) {
       if (!transfer.cancelled && !transfer.ended) {
         this.#stop(transfer, `${member.name} left`);
@@ -352,5 +353,19 @@ export class TransferRelay {
         this.#settle(transfer);
       }
     }
+  }
+
+  /**
+   * The room closed: every member hears that, and its client removes its
+   * partial files; what is left is to drop the bookkeeping and its timers.
+   */
+  #forgetAll(): void {
+    for (const transfer of this.#transfers.values()) {
+      for (const receiver of transfer.receivers) {
+        this.#release(transfer, receiver);
+      }
+    }
+    this.#transfers.clear();
+    this.#bySender.clear();
   }
 }

@@ -28,3 +28,17 @@ export function encodeChunkHeader(id: number, length: number): Uint8Array {
   view.setUint32(5, length);
   return header;
 }
+
+/**
+ * Writes the header of a chunk frame into the first 9 bytes of `frame`,
+ * whose payload follows them: how senders build a frame around bytes read
+ * straight into it, and how the server re-addresses a frame to receivers,
+ * both without copying the payload.
+ */
+export function addressChunk(frame: Uint8Array, id: number): Uint8Array {
+  const view = new DataView(frame.buffer, frame.byteOffset, CHUNK_HEADER_BYTES);
+  view.setUint8(0, CHUNK_MARKER);
+  view.setUint32(1, id);
+  view.setUint32(5, frame.length - CHUNK_HEADER_BYTES);
+  return frame;
+}

@@ -55,6 +55,8 @@ export class MemberConnection {
   #linger: ReturnType<typeof setTimeout> | undefined;
   /** True once the read loop is over. */
   #ended = false;
+  /** Set by a graceful close: resolves once the last bytes are out and FIN sent. */
+  #closing: Promise<void> | undefined;
   readonly peer: Peer;
 
   constructor(conn: Deno.Conn, options: MemberConnectionOptions) {
@@ -117,6 +119,7 @@ export class MemberConnection {
       clearTimeout(timer);
       clearTimeout(this.#linger);
       this.#leave(this.#closeReason ?? "connection lost");
+      if (this.#closing) await withTimeout(this.#closing, LINGER_MS);
       this.#closeConn();
     }
   }
@@ -126,7 +129,7 @@ export class MemberConnection {
     if (this.#closeReason !== undefined) return;
     this.#closeReason = reason;
     this.#leave(reason);
-    this.#queue.drained().finally(() => this.#finish());
+    this.#closing = this.#queue.drained().finally(() => this.#finish());
   }
 
   /**
@@ -141,9 +144,8 @@ export class MemberConnection {
     } catch {
       return this.#closeConn();
     }
-    if (!this.#ended) {
-      this.#linger = setTimeout(() => this.#closeConn(), LINGER_MS);
-    }
+    if (this.#ended) return this.#closeConn();
+    this.#linger = setTimeout(() => this.#closeConn(), LINGER_MS);
   }
 
   /** Drops the connection now, when writing to it is no longer possible. */
@@ -330,4 +332,17 @@ export class MemberConnection {
         return this.#relay.receipt(member, message);
     }
   }
+}
+
+/** Waits for `promise`, or `ms` at the most. */
+async function withTimeout(
+  promise: Promise<unknown>,
+  ms: number,
+): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([
+    promise,
+    new Promise((resolve) => timer = setTimeout(resolve, ms)),
+  ]);
+  clearTimeout(timer);
 }

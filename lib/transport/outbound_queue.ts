@@ -24,6 +24,21 @@ export interface OutboundQueueOptions {
   onError?: (error: unknown) => void;
 }
 
+/**
+ * Flushes started by text wait for the end of the current turn of the event
+ * loop, all together: a broadcast queues its event for every member before
+ * any write starts, and events that arrive in the same turn share one write
+ * per member. Under load the turns grow, and so do the writes.
+ */
+const flushesAfterTurn: (() => void)[] = [];
+
+function afterThisTurn(flush: () => void): void {
+  if (flushesAfterTurn.push(flush) > 1) return;
+  setTimeout(() => {
+    for (const run of flushesAfterTurn.splice(0)) run();
+  }, 0);
+}
+
 /** A two-lane write queue for one connection. */
 export class OutboundQueue {
   readonly #sink: ByteSink;
@@ -36,6 +51,8 @@ export class OutboundQueue {
   #bulkBytes = 0;
   #bulkWaiters: { below: number; resolve: () => void }[] = [];
   #flushing: Promise<void> | undefined;
+  /** True while a write is under way, that is, while the reader holds us up. */
+  #writing = false;
   #dead = false;
 
   constructor(sink: ByteSink, options: OutboundQueueOptions = {}) {
@@ -65,13 +82,16 @@ export class OutboundQueue {
     if (this.#dead) return;
     this.#text.push(bytes);
     this.#textBytes += bytes.length;
-    if (this.#textBytes > this.#maxBytes) {
+    // Only a reader that holds a write up is slow; text merely waiting for
+    // the end of this turn is not held up by anyone.
+    if (this.#writing && this.#textBytes > this.#maxBytes) {
       const queued = this.#textBytes;
       this.#kill();
       this.#onOverflow(queued);
       return;
     }
-    this.#flushing ??= this.#flush();
+    this.#flushing ??= new Promise<void>((resolve) => afterThisTurn(resolve))
+      .then(() => this.#flush());
   }
 
   /**
@@ -131,9 +151,11 @@ export class OutboundQueue {
       while (!this.#dead && (this.#textBytes > 0 || this.#bulkBytes > 0)) {
         const batch = this.#takeBatch();
         let written = 0;
+        this.#writing = true;
         while (written < batch.length) {
           written += await this.#sink.write(batch.subarray(written));
         }
+        this.#writing = false;
       }
     } catch (error) {
       if (!this.#dead) {
