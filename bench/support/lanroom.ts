@@ -1,0 +1,132 @@
+/**
+ * Starting lanroom itself for a benchmark: the server and the bot-mode
+ * client, each as its own `deno run` process with the permissions it
+ * needs, on loopback only.
+ * @module
+ */
+
+import { fileURLToPath } from "node:url";
+import { LOOPBACK } from "./net.ts";
+import type { ProcessGroup, Spawned } from "./processes.ts";
+
+/** The repository root, where server.ts, client.ts and deno.json are. */
+export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+/**
+ * The Deno that runs servers, clients and load generators: this one when
+ * the run permission names it, else `deno` on the PATH, which the `bench`
+ * permission set allows (`Deno.execPath()` may be a path it does not name;
+ * under `npx deno` the PATH's `deno` is the same binary).
+ */
+export const DENO = Deno.permissions.querySync({
+    name: "run",
+    command: Deno.execPath(),
+  }).state === "granted"
+  ? Deno.execPath()
+  : "deno";
+
+/** How long a server or client has to start and join. */
+export const START_TIMEOUT_MS = 30_000;
+
+/** A running lanroom server. */
+export interface RunningServer {
+  process: Spawned;
+  port: number;
+}
+
+/**
+ * Starts `server.ts` with the `server` permission set on 127.0.0.1, on a
+ * free port unless `port` is given, and waits until it says where it
+ * listens. `flags` are server flags (`--max-members`, ...).
+ */
+export async function startServer(
+  group: ProcessGroup,
+  options: { flags?: string[]; port?: number; name?: string } = {},
+): Promise<RunningServer> {
+  const process = group.spawn(DENO, [
+    "run",
+    "-P=server",
+    "server.ts",
+    "--host",
+    LOOPBACK,
+    "--port",
+    String(options.port ?? 0),
+    ...(options.flags ?? []),
+  ], { name: options.name ?? "lanroom server", cwd: REPO_ROOT });
+  const line = await process.log.waitFor(
+    (l) => /room open on port \d+/.test(l) || /^chat-server:/.test(l),
+    { what: "the server to listen", timeoutMs: START_TIMEOUT_MS },
+  );
+  const port = /room open on port (\d+)/.exec(line)?.[1];
+  if (!port) throw new Error(`The server did not start: ${line}`);
+  return { process, port: Number(port) };
+}
+
+/** Options for {@linkcode startClient}. */
+export interface ClientOptions {
+  name: string;
+  port: number;
+  sendDir: string;
+  receivedDir: string;
+  /** Whether to wait for "Joined as". @default {true} */
+  waitJoined?: boolean;
+}
+
+/**
+ * Starts `client.ts` in bot mode (its stdin is a pipe the harness writes
+ * to), allowed to read and write only its two folders.
+ */
+export async function startClient(
+  group: ProcessGroup,
+  options: ClientOptions,
+): Promise<Spawned> {
+  const dirs = `${options.sendDir},${options.receivedDir}`;
+  const process = group.spawn(DENO, [
+    "run",
+    `--allow-net=${LOOPBACK}`,
+    `--allow-read=${dirs}`,
+    `--allow-write=${dirs}`,
+    "client.ts",
+    "--name",
+    options.name,
+    "--host",
+    LOOPBACK,
+    "--port",
+    String(options.port),
+    "--send-dir",
+    options.sendDir,
+    "--received-dir",
+    options.receivedDir,
+  ], { name: `client ${options.name}`, cwd: REPO_ROOT, stdin: true });
+  if (options.waitJoined ?? true) await joined(process);
+  return process;
+}
+
+/** Waits for a client's "Joined as" line. */
+export async function joined(client: Spawned): Promise<void> {
+  await client.log.waitFor((l) => l.startsWith("Joined as"), {
+    what: `${client.name} to join`,
+    timeoutMs: START_TIMEOUT_MS,
+  });
+}
+
+/** Waits for a client to report a verified file; throws with its output if it fails. */
+export async function received(
+  client: Spawned,
+  fileName: string,
+  options: { since: number; timeoutMs: number },
+): Promise<void> {
+  const line = await client.log.waitFor(
+    (l) =>
+      l.includes(`Received "${fileName}"`) ||
+      (l.includes("✗") && l.includes(fileName)),
+    {
+      what: `${client.name} to receive ${fileName}`,
+      timeoutMs: options.timeoutMs,
+      since: options.since,
+    },
+  );
+  if (!line.includes("Received")) {
+    throw new Error(`${client.name} did not get ${fileName}: ${line}`);
+  }
+}
