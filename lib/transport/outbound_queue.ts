@@ -24,9 +24,12 @@ export interface OutboundQueueOptions {
   onError?: (error: unknown) => void;
 }
 
+import { setImmediate } from "node:timers";
+
 /**
  * Flushes started by text wait for the end of the current turn of the event
- * loop, all together: a broadcast queues its event for every member before
+ * loop (`setImmediate`: after this turn's I/O, without a timer's delay), all
+ * together: a broadcast queues its event for every member before
  * any write starts, and events that arrive in the same turn share one write
  * per member. Under load the turns grow, and so do the writes.
  */
@@ -34,9 +37,9 @@ const flushesAfterTurn: (() => void)[] = [];
 
 function afterThisTurn(flush: () => void): void {
   if (flushesAfterTurn.push(flush) > 1) return;
-  setTimeout(() => {
+  setImmediate(() => {
     for (const run of flushesAfterTurn.splice(0)) run();
-  }, 0);
+  });
 }
 
 /** A two-lane write queue for one connection. */
