@@ -70,6 +70,8 @@ export const DEFAULT_MAX_CHUNK_BYTES = 64 * 1024;
 
 const LF = 0x0a;
 const EMPTY = new Uint8Array(0);
+/** Shared by every decoder: decoding whole lines keeps no state between calls. */
+const UTF8 = new TextDecoder("utf-8", { fatal: true });
 const CR = 0x0d;
 
 const enum State {
@@ -95,7 +97,6 @@ export class FrameDecoder implements Transformer<Uint8Array, Frame> {
   #chunksAfter: string | undefined;
   readonly #maxLine: number;
   readonly #maxChunk: number;
-  readonly #utf8 = new TextDecoder("utf-8", { fatal: true });
   #state = State.Line;
   #parts: Uint8Array[] = [];
   #partBytes = 0;
@@ -193,7 +194,7 @@ export class FrameDecoder implements Transformer<Uint8Array, Frame> {
     const line = this.#takeLine(bytes.subarray(at, end), lineBytes);
     let text: string;
     try {
-      text = this.#utf8.decode(line);
+      text = UTF8.decode(line);
     } catch (error) {
       if (!(error instanceof TypeError)) throw error;
       emit({

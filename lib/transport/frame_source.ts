@@ -1,6 +1,6 @@
 /**
  * A connection's frames as a `ReadableStream`, read through buffers the
- * source keeps and reuses. An idle connection holds one 4 KiB buffer (not
+ * source keeps and reuses. An idle connection holds one 1 KiB buffer (not
  * the 64 KiB pending read of `Deno.Conn.readable`, which would be most of a
  * member's memory in a large room); a busy one reads 64 KiB at a time into a
  * second buffer, kept while the traffic lasts. Reusing them means reading
@@ -15,7 +15,7 @@ export interface ByteReader {
   read(buffer: Uint8Array): Promise<number | null>;
 }
 
-const SMALL_READ = 4 * 1024;
+const SMALL_READ = 1024;
 const LARGE_READ = 64 * 1024;
 /** Short reads in a row after which the large buffer is let go. */
 const QUIET_READS = 8;
