@@ -7,7 +7,7 @@
  */
 
 import { type BenchContext, skipReason } from "../support/context.ts";
-import { DENO, REPO_ROOT } from "../support/lanroom.ts";
+import { DENO, REPO_ROOT, SERVER_V8_FLAGS } from "../support/lanroom.ts";
 import { freePort, LOOPBACK, waitForAnswer } from "../support/net.ts";
 import { ircHello, startNgircd } from "../support/ngircd.ts";
 import type { Spawned } from "../support/processes.ts";
@@ -44,6 +44,7 @@ export async function startup(
         const process = group.spawn(DENO, [
           "run",
           "-P=server",
+          ...SERVER_V8_FLAGS,
           "server.ts",
           "--host",
           LOOPBACK,

@@ -6,6 +6,7 @@
  */
 
 import { fileURLToPath } from "node:url";
+import config from "../../deno.json" with { type: "json" };
 import { LOOPBACK } from "./net.ts";
 import type { ProcessGroup, Spawned } from "./processes.ts";
 
@@ -24,6 +25,19 @@ export const DENO = Deno.permissions.querySync({
   }).state === "granted"
   ? Deno.execPath()
   : "deno";
+
+/**
+ * The V8 flags of a `deno.json` task (`server` or `client`), so the
+ * benchmarks run lanroom as `deno task` and the executables do.
+ */
+function taskV8Flags(task: "server" | "client"): string[] {
+  return config.tasks[task].match(/--v8-flags=\S+/g) ?? [];
+}
+
+/** V8 flags the server runs with. */
+export const SERVER_V8_FLAGS: string[] = taskV8Flags("server");
+/** V8 flags the client runs with. */
+export const CLIENT_V8_FLAGS: string[] = taskV8Flags("client");
 
 /** How long a server or client has to start and join. */
 export const START_TIMEOUT_MS = 30_000;
@@ -46,6 +60,7 @@ export async function startServer(
   const process = group.spawn(DENO, [
     "run",
     "-P=server",
+    ...SERVER_V8_FLAGS,
     "server.ts",
     "--host",
     LOOPBACK,
@@ -86,6 +101,7 @@ export async function startClient(
     `--allow-net=${LOOPBACK}`,
     `--allow-read=${dirs}`,
     `--allow-write=${dirs}`,
+    ...CLIENT_V8_FLAGS,
     "client.ts",
     "--name",
     options.name,

@@ -16,6 +16,7 @@ import type { View } from "../terminal/screen.ts";
 import { IncomingTransfers } from "./incoming_transfers.ts";
 import { OutgoingTransfers } from "./outgoing_transfers.ts";
 import { RoomLink } from "./room_link.ts";
+import { withTimeout } from "../async/with_timeout.ts";
 
 /** How a session ended: the exit code and a last line (may be empty). */
 export interface SessionEnd {
@@ -163,12 +164,7 @@ export class ChatSession {
     this.outgoing.abortAll("the sender left");
     await this.incoming.abortAll("you left the room");
     this.#link.send({ type: "quit" });
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([
-      this.#ended,
-      new Promise((resolve) => timer = setTimeout(resolve, LEAVE_TIMEOUT_MS)),
-    ]);
-    clearTimeout(timer);
+    await withTimeout(this.receive(), LEAVE_TIMEOUT_MS);
     this.#link.close();
   }
 

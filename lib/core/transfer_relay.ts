@@ -11,6 +11,7 @@
 import { addressChunk, CHUNK_HEADER_BYTES } from "../protocol/frame_encoder.ts";
 import type { ClientMessage } from "../protocol/messages.ts";
 import { safeFileName } from "../transfer/file_names.ts";
+import { withTimeout } from "../async/with_timeout.ts";
 import { formatBytes } from "./limits.ts";
 import type { Member, Room } from "./room.ts";
 
@@ -262,16 +263,11 @@ export class TransferRelay {
       m.peer.fileBytesQueued() >= window
     );
     await Promise.all(behind.map(async (receiver) => {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const stalled = new Promise<true>((resolve) => {
-        timer = setTimeout(() => resolve(true), stallMs);
-      });
-      const caughtUp = receiver.peer.whenFileBytesBelow(window).then(() =>
-        false as const
+      const caughtUp = await withTimeout(
+        receiver.peer.whenFileBytesBelow(window),
+        stallMs,
       );
-      const dropped = await Promise.race([caughtUp, stalled]);
-      clearTimeout(timer);
-      if (dropped && transfer.receivers.has(receiver)) {
+      if (!caughtUp && transfer.receivers.has(receiver)) {
         this.#dropReceiver(
           transfer,
           receiver,

@@ -10,6 +10,7 @@ import { Room } from "../core/room.ts";
 import { TransferRelay } from "../core/transfer_relay.ts";
 import { hostPort } from "../transport/host_port.ts";
 import { MemberConnection } from "./member_connection.ts";
+import { withTimeout } from "../async/with_timeout.ts";
 
 /** How to start a server. */
 export interface ChatServerOptions {
@@ -87,12 +88,7 @@ export class ChatServer {
     await Promise.allSettled(this.#accepting);
     this.room.close(reason);
     for (const connection of this.#connections) connection.close(reason);
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([
-      Promise.allSettled(this.#served),
-      new Promise((resolve) => timer = setTimeout(resolve, SHUTDOWN_GRACE_MS)),
-    ]);
-    clearTimeout(timer);
+    await withTimeout(Promise.allSettled(this.#served), SHUTDOWN_GRACE_MS);
   }
 
   async #accept(listener: Deno.TcpListener): Promise<void> {

@@ -23,6 +23,7 @@ import {
   plainLine,
 } from "../transport/event_encoding.ts";
 import { OutboundQueue } from "../transport/outbound_queue.ts";
+import { withTimeout } from "../async/with_timeout.ts";
 import type { TransferRelay } from "../core/transfer_relay.ts";
 
 /** What a connection needs from the server around it. */
@@ -164,26 +165,20 @@ export class MemberConnection {
     if (this.#closeReason !== undefined) return;
     this.#closeReason = reason;
     this.#leave(reason);
-    const farewell = eventFrame({
+    this.#farewell(eventFrame({
       type: "error",
       code: "too_slow",
       message: `Disconnected: ${reason}`,
-    });
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<"timeout">((resolve) => {
-      timer = setTimeout(() => resolve("timeout"), SLOW_FAREWELL_MS);
-    });
-    Promise.race([this.#queue.drained(), timeout])
-      .then((result) =>
-        result === "timeout"
-          ? undefined
-          : Promise.race([this.#conn.write(farewell), timeout])
-      )
-      .catch(() => {})
-      .finally(() => {
-        clearTimeout(timer);
-        this.#closeConn();
-      });
+    })).finally(() => this.#closeConn());
+  }
+
+  /** Writes a last frame if the write under way ends soon enough. */
+  async #farewell(frame: Uint8Array): Promise<void> {
+    if (!await withTimeout(this.#queue.drained(), SLOW_FAREWELL_MS)) return;
+    await withTimeout(
+      this.#conn.write(frame).catch(() => {}),
+      SLOW_FAREWELL_MS,
+    );
   }
 
   #leave(reason: string): void {
@@ -332,17 +327,4 @@ export class MemberConnection {
         return this.#relay.receipt(member, message);
     }
   }
-}
-
-/** Waits for `promise`, or `ms` at the most. */
-async function withTimeout(
-  promise: Promise<unknown>,
-  ms: number,
-): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  await Promise.race([
-    promise,
-    new Promise((resolve) => timer = setTimeout(resolve, ms)),
-  ]);
-  clearTimeout(timer);
 }
