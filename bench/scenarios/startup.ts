@@ -7,7 +7,7 @@
  */
 
 import { type BenchContext, skipReason } from "../support/context.ts";
-import { DENO, REPO_ROOT, SERVER_V8_FLAGS } from "../support/lanroom.ts";
+import { DENO, REPO_ROOT, spawnServer } from "../support/lanroom.ts";
 import { freePort, LOOPBACK, waitForAnswer } from "../support/net.ts";
 import { ircHello, startNgircd } from "../support/ngircd.ts";
 import type { Spawned } from "../support/processes.ts";
@@ -41,16 +41,7 @@ export async function startup(
     ctx.log(`start-up: launch ${i + 1}/${options.repeat}`);
     lanroom.push(
       await timeLaunch((port) => {
-        const process = group.spawn(DENO, [
-          "run",
-          "-P=server",
-          ...SERVER_V8_FLAGS,
-          "server.ts",
-          "--host",
-          LOOPBACK,
-          "--port",
-          String(port),
-        ], { name: "lanroom server", cwd: REPO_ROOT });
+        const process = spawnServer(group, port);
         return { process, answered: (t) => t.includes("LANROOM/") };
       }),
     );
