@@ -89,9 +89,6 @@ export type ServerEvent =
   | { type: "file_abort"; transfer: number; reason: string }
   | { type: "delivery"; id: number; to: string; ok: boolean; reason?: string };
 
-/** The `type` of every server event, for dispatch tables. */
-export type ServerEventType = ServerEvent["type"];
-
 type Shape = Record<
   string,
   "string" | "number" | "boolean" | "string?" | "boolean?"
