@@ -7,6 +7,11 @@
 
 import { parseArgs } from "node:util";
 import type { NgircdSetup } from "./support/ngircd.ts";
+import type { ChatOptions } from "./scenarios/chat_broadcast.ts";
+import type { FanOutOptions } from "./scenarios/fan_out.ts";
+import type { FileRelayOptions } from "./scenarios/file_relay.ts";
+import type { MemoryOptions } from "./scenarios/memory.ts";
+import type { StartupOptions } from "./scenarios/startup.ts";
 
 /** The scenarios, by the name `--only` takes. */
 export const SCENARIOS = [
@@ -25,25 +30,11 @@ export interface BenchOptions {
   only: ScenarioName[];
   install: boolean;
   outDir: string;
-  relay: { bytes: number; repeat: number };
-  fanOut: { bytes: number; receivers: number[] };
-  chat: {
-    members: number[];
-    senders: number[];
-    rate: number;
-    seconds: number;
-    lines: number;
-    textBytes: number;
-    loadProcesses: number;
-    ngircd: NgircdSetup;
-  };
-  memory: {
-    members: number;
-    loadProcesses: number;
-    transferBytes: number;
-    settleSeconds: number;
-  };
-  startup: { repeat: number };
+  relay: FileRelayOptions;
+  fanOut: FanOutOptions;
+  chat: ChatOptions;
+  memory: MemoryOptions;
+  startup: StartupOptions;
 }
 
 const MiB = 1024 * 1024;

@@ -68,18 +68,7 @@ export class LoadProcess {
 }
 
 /** Load statistics of several processes added up. */
-export interface MergedStats {
-  deliveries: number;
-  echoes: number;
-  lastUs: number;
-  hist: Histogram;
-  errors: number;
-  errorSamples: string[];
-  disconnects: number;
-  disconnectSamples: string[];
-  outOfOrder: number;
-  connected: number;
-}
+export type MergedStats = Omit<LoadStats, "hist"> & { hist: Histogram };
 
 /** Adds up the `wait` or `stats` replies of several load processes. */
 export function mergeStats(replies: Record<string, unknown>[]): MergedStats {
