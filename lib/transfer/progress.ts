@@ -59,11 +59,6 @@ export class TransferProgress {
     this.#started = this.#now();
   }
 
-  /** Milliseconds since the transfer started. */
-  get elapsedMs(): number {
-    return this.#now() - this.#started;
-  }
-
   /** Records that `bytes` in all have moved, redrawing when it is time. */
   update(bytes: number): void {
     this.#bytes = bytes;

@@ -70,11 +70,6 @@ export class OutboundQueue {
     return this.#bulkBytes;
   }
 
-  /** Bytes of text waiting. */
-  get textBytes(): number {
-    return this.#textBytes;
-  }
-
   /** False once the connection failed or overflowed: nothing more is written. */
   get alive(): boolean {
     return !this.#dead;
