@@ -93,6 +93,7 @@ async function main(): Promise<void> {
     style,
     sendDir: command.sendDir,
     receivedDir: command.receivedDir,
+    keepPartsDays: command.keepPartsDays,
   });
   onInterrupt = () => session.leave("interrupt");
   view.print(eventText(joined.welcome, style)!);

@@ -1,10 +1,15 @@
 /**
  * Starts a lanroom chat room: `deno task server`, or the chat-server
- * executable. Permissions: `--allow-net` and `--allow-sys=networkInterfaces`.
+ * executable. Permissions: `--allow-net`, `--allow-sys=networkInterfaces`
+ * and, with a store, `--allow-sys=statfs` and `--allow-read`/`--allow-write`
+ * of the store folder (`./lanroom-data`).
  * @module
  */
 
 import { ChatServer } from "./lib/server/chat_server.ts";
+import { FileStore } from "./lib/store/file_store.ts";
+import { storePermissionProblem } from "./lib/store/store_permissions.ts";
+import type { StoreArgs } from "./lib/server/server_args.ts";
 import { lanAddresses } from "./lib/server/lan_addresses.ts";
 import { hostPort } from "./lib/transport/host_port.ts";
 import { parseServerArgs, serverHelp } from "./lib/server/server_args.ts";
@@ -22,6 +27,27 @@ function fail(message: string): never {
   Deno.exit(2);
 }
 
+/** Says why the program cannot start, in one line, and exits with code 1. */
+function stop(message: string): never {
+  console.error(`chat-server: ${message}`);
+  Deno.exit(1);
+}
+
+/** Opens the store, or stops with what to do about it. */
+function openStore(args: StoreArgs, historySize: number): FileStore {
+  const problem = storePermissionProblem(args.folder);
+  if (problem) stop(problem);
+  try {
+    return FileStore.open(args.folder, { ...args.settings, historySize, log });
+  } catch (error) {
+    stop(
+      `Cannot open the store in ${JSON.stringify(args.folder)}: ${
+        error instanceof Error ? error.message : error
+      }`,
+    );
+  }
+}
+
 function main(): void {
   let command;
   try {
@@ -32,10 +58,27 @@ function main(): void {
   if (command.kind === "help") return console.log(serverHelp(VERSION));
   if (command.kind === "version") return console.log(`lanroom ${VERSION}`);
   const { options } = command;
+  const store = command.store
+    ? openStore(command.store, options.historySize ?? 50)
+    : undefined;
+  // A room with a store comes back on the port it had, so saved addresses work.
+  const lastPort = command.portGiven ? undefined : store?.lastPort;
   let server: ChatServer;
   try {
-    server = ChatServer.start({ ...options, log });
+    try {
+      server = ChatServer.start({
+        ...options,
+        port: lastPort ?? options.port,
+        log,
+        store,
+      });
+    } catch (error) {
+      if (!(lastPort && error instanceof Deno.errors.AddrInUse)) throw error;
+      server = ChatServer.start({ ...options, port: 0, log, store });
+      log(`Port ${lastPort}, used last time, is taken: now on ${server.port}`);
+    }
   } catch (error) {
+    store?.close();
     if (error instanceof Deno.errors.AddrInUse) {
       fail(`port ${options.port} is in use: choose another with --port`);
     }
@@ -44,6 +87,7 @@ function main(): void {
     }
     throw error;
   }
+  store?.rememberPort(server.port);
   console.log(
     `lanroom ${VERSION}: room open on port ${server.port}. Others can join at:`,
   );
@@ -51,8 +95,11 @@ function main(): void {
     ? lanAddresses().map((a) => a.address)
     : [options.host];
   for (const host of hosts) console.log(`  ${hostPort(host, server.port)}`);
-  console.log("Ctrl+C closes the room.");
-
+  if (store) {
+    console.log(
+      `Files and history are kept in ${store.folder} (${store.count()} files).`,
+    );
+  }
   let closing = false;
   const shutDown = async () => {
     if (closing) return;
@@ -63,6 +110,8 @@ function main(): void {
   };
   Deno.addSignalListener("SIGINT", shutDown);
   if (Deno.build.os !== "windows") Deno.addSignalListener("SIGTERM", shutDown);
+  // Said only once Ctrl+C is handled, so a signal sent on seeing it is caught.
+  console.log("Ctrl+C closes the room.");
 }
 
 if (import.meta.main) main();

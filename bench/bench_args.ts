@@ -12,6 +12,7 @@ import type { FanOutOptions } from "./scenarios/fan_out.ts";
 import type { FileRelayOptions } from "./scenarios/file_relay.ts";
 import type { MemoryOptions } from "./scenarios/memory.ts";
 import type { StartupOptions } from "./scenarios/startup.ts";
+import type { HttpDownloadOptions } from "./scenarios/http_download.ts";
 
 /** The scenarios, by the name `--only` takes. */
 export const SCENARIOS = [
@@ -20,6 +21,7 @@ export const SCENARIOS = [
   "chat",
   "memory",
   "startup",
+  "http",
 ] as const;
 /** One scenario's name. */
 export type ScenarioName = typeof SCENARIOS[number];
@@ -35,6 +37,7 @@ export interface BenchOptions {
   chat: ChatOptions;
   memory: MemoryOptions;
   startup: StartupOptions;
+  http: HttpDownloadOptions;
 }
 
 const MiB = 1024 * 1024;
@@ -147,12 +150,24 @@ const FLAGS: FlagSpec[] = [
     quick: "1",
     help: "start-up: launches of each program (median)",
   },
+  {
+    name: "http-size",
+    full: "1GiB",
+    quick: "8MiB",
+    help: "http download: size of the stored file",
+  },
+  {
+    name: "http-repeat",
+    full: "3",
+    quick: "1",
+    help: "http download: downloads from each server (median)",
+  },
 ];
 
 /** The text of `--help`. */
 export function benchHelp(): string {
   return [
-    "deno task bench [--quick] [--only relay,fanout,chat,memory,startup] [flags]",
+    "deno task bench [--quick] [--only relay,fanout,chat,memory,startup,http] [flags]",
     "",
     "Runs lanroom and reference programs on 127.0.0.1 and prints one markdown",
     "table; the same figures go to bench/results/<time>.json.",
@@ -244,6 +259,7 @@ export function parseBenchArgs(args: string[]): BenchOptions | "help" {
       settleSeconds: whole("idle-settle"),
     },
     startup: { repeat: whole("startup-repeat") },
+    http: { bytes: bytes("http-size"), repeat: whole("http-repeat") },
   };
 }
 

@@ -22,6 +22,7 @@ import { fanOut } from "./scenarios/fan_out.ts";
 import { fileRelay } from "./scenarios/file_relay.ts";
 import { memoryScenario } from "./scenarios/memory.ts";
 import { startup } from "./scenarios/startup.ts";
+import { httpDownload } from "./scenarios/http_download.ts";
 import type { BenchContext } from "./support/context.ts";
 import { type Machine, machineInfo } from "./support/machine.ts";
 import { closeProcReader } from "./support/proc_reader.ts";
@@ -49,6 +50,10 @@ const RUNNERS: Record<
   },
   memory: { title: "4 Memory", run: (ctx, o) => memoryScenario(ctx, o.memory) },
   startup: { title: "5 Start-up", run: (ctx, o) => startup(ctx, o.startup) },
+  http: {
+    title: "6 HTTP download",
+    run: (ctx, o) => httpDownload(ctx, o.http),
+  },
 };
 
 /** The text printed above the table: the machine and what shares it. */

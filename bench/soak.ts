@@ -152,6 +152,8 @@ async function soak(options: SoakOptions): Promise<number> {
       nc: { available: false, reason: "not used" },
       socat: { available: false, reason: "not used" },
       ngircd: { available: false, reason: "not used" },
+      curl: { available: false, reason: "not used" },
+      nginx: { available: false, reason: "not used" },
     },
     workDir,
     log,

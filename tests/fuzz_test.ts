@@ -73,6 +73,7 @@ const TARGETS: HostileTargets = {
 const SERVER_FLAGS = [
   "--host=127.0.0.1",
   "--port=0",
+  "--no-store",
   `--handshake-timeout-ms=${HANDSHAKE_TIMEOUT_MS}`,
   "--messages-per-second=200",
   "--message-burst=200",

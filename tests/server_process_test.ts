@@ -17,10 +17,14 @@ function serverArgs(...flags: string[]): string[] {
   return ["run", "-P=server", "--config", config, `${repo}server.ts`, ...flags];
 }
 
-/** `server.ts` as a child process whose output a test can wait on. */
+/**
+ * `server.ts` as a child process whose output a test can wait on; without
+ * a store, so tests neither share nor leave a `lanroom-data` folder
+ * (tests/store_process_test.ts runs it with one).
+ */
 function spawnServer(...flags: string[]) {
   const child = new Deno.Command(Deno.execPath(), {
-    args: serverArgs(...flags),
+    args: serverArgs("--no-store", ...flags),
     stdout: "piped",
     stderr: "piped",
     stdin: "null",
@@ -34,14 +38,16 @@ function spawnServer(...flags: string[]) {
 
 Deno.test(
   needs(
-    "deno.json gives the server net and the interface list only, and the client its two folders",
+    "deno.json gives the server net, the interface list, free space and its store folder only, and the client its two folders",
     "read",
   ),
   async () => {
     const { permissions } = JSON.parse(await Deno.readTextFile(config));
     assert.deepEqual(permissions.server, {
       net: true,
-      sys: ["networkInterfaces"],
+      sys: ["networkInterfaces", "statfs"],
+      read: ["./lanroom-data"],
+      write: ["./lanroom-data"],
     });
     assert.deepEqual(permissions.client, {
       net: true,

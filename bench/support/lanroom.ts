@@ -44,22 +44,27 @@ export const START_TIMEOUT_MS = 30_000;
 
 /**
  * Launches `server.ts` as `deno task server` would, on 127.0.0.1, without
- * waiting for it.
+ * waiting for it. `denoFlags` add permissions to the `server` set (a store
+ * folder of the run's own). Without `--store-dir` in `flags` it runs with
+ * `--no-store`, so a benchmark never writes into the repository.
  */
 export function spawnServer(
   group: ProcessGroup,
   port: number,
-  options: { flags?: string[]; name?: string } = {},
+  options: { flags?: string[]; denoFlags?: string[]; name?: string } = {},
 ): Spawned {
   return group.spawn(DENO, [
     "run",
     "-P=server",
+    ...(options.denoFlags ?? []),
     ...SERVER_V8_FLAGS,
     "server.ts",
     "--host",
     LOOPBACK,
     "--port",
     String(port),
+    // Never the repository's ./lanroom-data: a store is a folder of the run's own.
+    ...(options.flags?.includes("--store-dir") ? [] : ["--no-store"]),
     ...(options.flags ?? []),
   ], { name: options.name ?? "lanroom server", cwd: REPO_ROOT });
 }
@@ -77,7 +82,12 @@ export interface RunningServer {
  */
 export async function startServer(
   group: ProcessGroup,
-  options: { flags?: string[]; port?: number; name?: string } = {},
+  options: {
+    flags?: string[];
+    denoFlags?: string[];
+    port?: number;
+    name?: string;
+  } = {},
 ): Promise<RunningServer> {
   const process = spawnServer(group, options.port ?? 0, options);
   const line = await process.log.waitFor(

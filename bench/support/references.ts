@@ -1,6 +1,6 @@
 /**
  * The reference programs lanroom is measured against: OpenBSD netcat,
- * socat and ngircd. Missing ones are installed with apt-get when the
+ * socat, ngircd, and nginx with curl as its client. Missing ones are installed with apt-get when the
  * harness may (root, Debian-like); otherwise each comes back with the
  * reason it is unavailable, for the table to say so.
  * @module
@@ -16,6 +16,10 @@ export interface Tools {
   nc: Tool;
   socat: Tool;
   ngircd: Tool;
+  /** The HTTP client of the download rows. */
+  curl: Tool;
+  /** The HTTP server the download rows compare with. */
+  nginx: Tool;
 }
 
 interface ToolSpec {
@@ -48,6 +52,20 @@ const SPECS: Record<keyof Tools, ToolSpec> = {
     args: ["--version"],
     version: (out) =>
       /ngIRCd [^\s]+/.exec(out)?.[0] ?? { wrong: "ngircd --version failed" },
+  },
+  curl: {
+    command: "/usr/bin/curl",
+    package: "curl",
+    args: ["--version"],
+    version: (out) =>
+      /curl [\d.]+/.exec(out)?.[0] ?? { wrong: "curl --version failed" },
+  },
+  nginx: {
+    command: "/usr/sbin/nginx",
+    package: "nginx-light",
+    args: ["-v"],
+    version: (out) =>
+      /nginx\/[\d.]+/.exec(out)?.[0] ?? { wrong: "nginx -v failed" },
   },
 };
 

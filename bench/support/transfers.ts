@@ -34,6 +34,8 @@ export interface LanroomTransfer {
   peakKiB?: Record<string, number>;
   /** CPU seconds each process used from launch to the last rename. */
   cpuSeconds: { sender: number; server: number; receivers: number };
+  /** With a store: seconds from the sender's launch until the server listed the file. */
+  storedSeconds?: number;
 }
 
 /**
@@ -42,7 +44,9 @@ export interface LanroomTransfer {
  * rename ("Received" printed after the SHA-256 check and rename). Checks
  * the size of every copy, and its SHA-256 when `sha256` is given.
  * With `memory`, the sender joins first, idle memory is read, then the
- * command is given, and memory is sampled until the end.
+ * command is given, and memory is sampled until the end. With `storeDir`
+ * the server keeps the file there (else it runs with `--no-store`), and
+ * the time until it listed the file is read from its log.
  */
 export async function lanroomTransfer(
   ctx: BenchContext,
@@ -51,13 +55,21 @@ export async function lanroomTransfer(
     receivers: number;
     sha256?: string;
     memory?: boolean;
+    storeDir?: string;
   },
 ): Promise<LanroomTransfer> {
   const { group, workDir } = ctx;
   const bytes = await fileSize(options.file);
   const name = basename(options.file);
   const started: Spawned[] = [];
-  const server = await startServer(group);
+  const store = options.storeDir;
+  const server = await startServer(
+    group,
+    store === undefined ? {} : {
+      flags: ["--store-dir", store],
+      denoFlags: [`--allow-read=${store}`, `--allow-write=${store}`],
+    },
+  );
   started.push(server.process);
   const received_dirs: string[] = [];
   try {
@@ -76,6 +88,7 @@ export async function lanroomTransfer(
     );
     started.push(...clients);
     const marks = clients.map((c) => c.log.mark);
+    const serverMark = server.process.log.mark;
     const command = `/sendfile ${name}\n/quit\n`;
     const senderOptions = {
       name: "sender",
@@ -120,7 +133,6 @@ export async function lanroomTransfer(
       ),
     );
     const seconds = (performance.now() - t0) / 1000;
-    const peaks = await sampler?.stop();
     const [senderCpu, serverCpu, ...receiverCpu] = await cpuSeconds([
       sender.pid,
       server.process.pid,
@@ -131,6 +143,18 @@ export async function lanroomTransfer(
       server: serverCpu,
       receivers: receiverCpu.reduce((sum, c) => sum + c, 0),
     };
+    let storedSeconds: number | undefined;
+    if (store !== undefined) {
+      const line = await server.process.log.waitFor(
+        (l) => l.includes(`Stored "${name}"`) || l.includes("not kept"),
+        { what: "the store to list the file", timeoutMs, since: serverMark },
+      );
+      if (!line.includes("Stored")) throw new Error(line);
+      storedSeconds = (performance.now() - t0) / 1000;
+      // The server's CPU includes finishing the store's copy.
+      [cpuUsed.server] = await cpuSeconds([server.process.pid]);
+    }
+    const peaks = await sampler?.stop();
     for (const dir of received_dirs) {
       const copy = join(dir, name);
       const got = await fileSize(copy);
@@ -147,6 +171,7 @@ export async function lanroomTransfer(
       idleKiB,
       peakKiB: peaks ? Object.fromEntries(peaks) : undefined,
       cpuSeconds: cpuUsed,
+      storedSeconds,
     };
   } finally {
     await Promise.all(started.map((p) => p.stop()));

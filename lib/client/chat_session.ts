@@ -13,6 +13,7 @@ import { parseServerEvent } from "../protocol/messages.ts";
 import { eventText } from "../text/event_text.ts";
 import type { Style } from "../text/style.ts";
 import type { View } from "../terminal/screen.ts";
+import { Downloads } from "./downloads.ts";
 import { IncomingTransfers } from "./incoming_transfers.ts";
 import { OutgoingTransfers } from "./outgoing_transfers.ts";
 import { RoomLink } from "./room_link.ts";
@@ -30,8 +31,12 @@ export interface ChatSessionOptions {
   view: View;
   style: Style;
   welcome: Extract<ServerEvent, { type: "welcome" }>;
+  /** The room's address as joined, `host:port`: downloads come from there. */
+  room: string;
   sendDir: string;
   receivedDir: string;
+  /** Days a `.part` no room can finish is kept. @default {7} */
+  keepPartsDays?: number;
   now?: () => number;
 }
 
@@ -48,11 +53,14 @@ export class ChatSession {
   readonly sendDir: string;
   readonly incoming: IncomingTransfers;
   readonly outgoing: OutgoingTransfers;
+  readonly downloads: Downloads;
   readonly #link: RoomLink;
   readonly #commands = clientCommands();
   readonly #limits: Record<string, number>;
   #name: string;
   #leaving = false;
+  /** `files` events asked for by the client itself, not shown. */
+  #quietFiles = 0;
   #closing: string | undefined;
   #ended: Promise<SessionEnd> | undefined;
 
@@ -65,11 +73,28 @@ export class ChatSession {
     this.#name = options.welcome.name;
     const send = (message: Parameters<RoomLink["send"]>[0]) =>
       this.#link.send(message);
+    const features = new Set(options.welcome.features ?? []);
+    // A room with a store serves its files over HTTP on the same port.
+    const keepsFiles = features.has("store");
     this.incoming = new IncomingTransfers({
       dir: options.receivedDir,
       view: this.view,
       style: this.style,
       send,
+      room: keepsFiles ? options.room : undefined,
+      now: options.now,
+    });
+    this.downloads = new Downloads({
+      dir: options.receivedDir,
+      view: this.view,
+      style: this.style,
+      room: options.room,
+      available: keepsFiles,
+      keepPartsDays: options.keepPartsDays,
+      askFiles: () => {
+        this.#quietFiles++;
+        send({ type: "say", text: "/files" });
+      },
       now: options.now,
     });
     this.outgoing = new OutgoingTransfers({
@@ -79,6 +104,7 @@ export class ChatSession {
       send,
       target: this.#link,
       maxChunkBytes: () => this.#limits.maxChunkBytes,
+      resume: features.has("resume"),
       now: options.now,
     });
   }
@@ -100,6 +126,8 @@ export class ChatSession {
   }
 
   async #receive(): Promise<SessionEnd> {
+    // Before any event: new `.part` files are not mistaken for kept ones.
+    await this.downloads.resumeKept();
     for (
       let frame = await this.#link.next();
       frame;
@@ -118,7 +146,8 @@ export class ChatSession {
     this.outgoing.abortAll(reason);
     await Promise.all([
       this.outgoing.settled(),
-      this.incoming.abortAll(reason),
+      this.incoming.stopAll(reason),
+      this.downloads.stopAll(),
     ]);
     this.#link.close();
     if (this.#leaving || this.#closing) return { code: 0, message: "" };
@@ -149,7 +178,8 @@ export class ChatSession {
 
   /**
    * Leaves the room. `/quit` first lets outgoing files finish; an interrupt
-   * (Ctrl+C) stops them at once. Partial received files are removed.
+   * (Ctrl+C) stops them at once. Partial received files are kept when the
+   * room keeps files (to resume next time), and removed otherwise.
    */
   async leave(how: "quit" | "interrupt"): Promise<void> {
     if (how === "interrupt") this.outgoing.abortAll("the sender left");
@@ -162,7 +192,10 @@ export class ChatSession {
       await this.outgoing.settled();
     }
     this.outgoing.abortAll("the sender left");
-    await this.incoming.abortAll("you left the room");
+    await Promise.all([
+      this.incoming.stopAll("you left the room"),
+      this.downloads.stopAll(),
+    ]);
     this.#link.send({ type: "quit" });
     await withTimeout(this.receive(), LEAVE_TIMEOUT_MS);
     this.#link.close();
@@ -177,6 +210,16 @@ export class ChatSession {
         return await this.incoming.end(event.transfer, event.sha256);
       case "file_abort":
         return await this.incoming.abort(event.transfer, event.reason);
+      case "shared":
+        this.downloads.shared(event.file);
+        break;
+      case "files": {
+        const asked = this.#quietFiles > 0;
+        if (asked) this.#quietFiles--;
+        await this.downloads.remember(event.files, asked);
+        if (asked) return;
+        break;
+      }
       case "help":
         return this.view.print(
           eventText(

@@ -4,7 +4,8 @@
  */
 
 import { parseArgs } from "node:util";
-import { parsePort } from "../cli/numbers.ts";
+import { parsePort, parseWhole } from "../cli/numbers.ts";
+import { DEFAULT_KEEP_PARTS_DAYS } from "../transfer/part_record.ts";
 
 /** What the client was asked to do. */
 export type ClientCommand =
@@ -18,6 +19,8 @@ export type ClientCommand =
     sendDir: string;
     receivedDir: string;
     files: boolean;
+    /** Days a `.part` no room can finish is kept. */
+    keepPartsDays: number;
   };
 
 /** Default folder files are sent from, relative to the working directory. */
@@ -38,6 +41,7 @@ export function parseClientArgs(args: string[]): ClientCommand {
       "send-dir": { type: "string" },
       "received-dir": { type: "string" },
       "no-files": { type: "boolean" },
+      "keep-parts-days": { type: "string" },
       help: { type: "boolean", short: "h" },
       version: { type: "boolean", short: "v" },
     },
@@ -54,6 +58,9 @@ export function parseClientArgs(args: string[]): ClientCommand {
     sendDir: values["send-dir"] ?? DEFAULT_SEND_DIR,
     receivedDir: values["received-dir"] ?? DEFAULT_RECEIVED_DIR,
     files: !values["no-files"],
+    keepPartsDays: values["keep-parts-days"] === undefined
+      ? DEFAULT_KEEP_PARTS_DAYS
+      : parseWhole("--keep-parts-days", values["keep-parts-days"], 1, 36500),
   };
 }
 
@@ -67,8 +74,11 @@ export function clientHelp(version: string): string {
     "Asks for a name, a host and a port unless they are given. Every line you",
     "type goes to the room; /help lists the commands. Files you put in the send",
     'folder can be sent with /sendfile "name"; files sent to you arrive in the',
-    "received folder. With input from a pipe it works as a bot: --name and --port",
-    "are then needed, and the host defaults to localhost.",
+    "received folder. In a room that keeps files, /files lists them and /get N",
+    "downloads one; a file cut off (a lost connection, a closed client) is kept",
+    "as NAME.part and finished when you join again from the same folder.",
+    "With input from a pipe it works as a bot: --name and --port are then needed,",
+    "and the host defaults to localhost.",
     "",
     "Options:",
     "  --name, -n NAME        your name in the room",
@@ -77,6 +87,7 @@ export function clientHelp(version: string): string {
     `  --send-dir DIR         folder to send files from (default: ${DEFAULT_SEND_DIR})`,
     `  --received-dir DIR     folder received files are saved in (default: ${DEFAULT_RECEIVED_DIR})`,
     "  --no-files             decline files sent to the room",
+    `  --keep-parts-days N    days to keep a .part no room can finish (default: ${DEFAULT_KEEP_PARTS_DAYS})`,
     "  --help, -h             show this help",
     "  --version, -v          show the version",
   ].join("\n");

@@ -1,7 +1,9 @@
 /**
  * The files a client is receiving: each announced file gets a `.part` file,
  * its chunks are written as they arrive, and it is verified and renamed at
- * the end, or removed if the transfer stops.
+ * the end, or removed if the sender stops it. When the room keeps its files,
+ * a file cut off by a lost connection or by leaving is kept with a record,
+ * to be fetched from where it stopped (`downloads.ts`).
  * @module
  */
 
@@ -21,6 +23,11 @@ export interface IncomingOptions {
   style: Style;
   /** Sends a message to the server (receipts). */
   send(message: ClientMessage): void;
+  /**
+   * The room's address as this client joined it (`host:port`), when the room
+   * keeps files: each `.part` then gets a record to resume it from there.
+   */
+  room?: string;
   now?: () => number;
 }
 
@@ -59,10 +66,20 @@ export class IncomingTransfers {
     const incoming: Incoming = { from: event.from, progress, settled: false };
     this.#transfers.set(event.transfer, incoming);
     try {
+      const { room } = this.#options;
       incoming.file = await IncomingFile.open(
         this.#options.dir,
         event.name,
         event.size,
+        room === undefined ? {} : {
+          record: {
+            room,
+            from: event.from,
+            time: event.time,
+            since: (this.#options.now ?? Date.now)(),
+            transfer: event.transfer,
+          },
+        },
       );
     } catch (error) {
       return this.#fail(
@@ -123,7 +140,7 @@ export class IncomingTransfers {
     }
   }
 
-  /** The transfer was stopped elsewhere: the partial file is removed. */
+  /** The sender (or the room) stopped the transfer: the partial file is removed. */
   async abort(transfer: number, reason: string): Promise<void> {
     const incoming = this.#transfers.get(transfer);
     if (!incoming) return;
@@ -136,11 +153,31 @@ export class IncomingTransfers {
     ));
   }
 
-  /** Stops every transfer (leaving, or the connection dropped). */
-  async abortAll(reason: string): Promise<void> {
+  /**
+   * Stops every transfer (leaving, or the connection dropped). Partial files
+   * the room keeps are kept to be resumed; the others are removed.
+   */
+  async stopAll(reason: string): Promise<void> {
     await Promise.all(
-      [...this.#transfers.keys()].map((id) => this.abort(id, reason)),
+      [...this.#transfers.keys()].map((id) => this.#stop(id, reason)),
     );
+  }
+
+  async #stop(transfer: number, reason: string): Promise<void> {
+    const incoming = this.#transfers.get(transfer);
+    if (!incoming) return;
+    this.#transfers.delete(transfer);
+    const kept = await incoming.file?.keep() ?? false;
+    incoming.progress.fail(this.#options.style.error(
+      `✗ "${incoming.file?.name ?? "file"}" from ${
+        visible(incoming.from)
+      } stopped: ${visible(reason)}. ` +
+        (kept
+          ? `${
+            formatBytes(incoming.file!.received)
+          } kept: it resumes from there when you join again.`
+          : "The partial file was removed."),
+    ));
   }
 
   /** This client cannot take the file: say so to the server and clean up. */

@@ -12,6 +12,7 @@ import type { Style } from "../text/style.ts";
 import { visible } from "../text/visible.ts";
 import type { LineSource } from "../terminal/line_queue.ts";
 import type { View } from "../terminal/screen.ts";
+import { hostPort } from "../transport/host_port.ts";
 import { JoinError, RoomLink } from "./room_link.ts";
 
 /** What joining needs. */
@@ -32,6 +33,8 @@ export interface JoinFlowOptions {
 export interface Joined {
   link: RoomLink;
   welcome: Extract<ServerEvent, { type: "welcome" }>;
+  /** The address joined, `host:port` (IPv6 in brackets): HTTP downloads go there too. */
+  room: string;
 }
 
 /** Host used when none is given. */
@@ -83,7 +86,9 @@ export async function joinRoom(options: JoinFlowOptions): Promise<Joined> {
     while (true) {
       link.send({ type: "join", name, files: options.files });
       const answer = await nextAnswer(link);
-      if (answer.type === "welcome") return { link, welcome: answer };
+      if (answer.type === "welcome") {
+        return { link, welcome: answer, room: hostPort(host, port) };
+      }
       if (
         !interactive ||
         (answer.code !== "name_taken" && answer.code !== "name_invalid")

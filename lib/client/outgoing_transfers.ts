@@ -1,6 +1,8 @@
 /**
  * The files a client is sending: offer, stream, declare the hash, then wait
- * for each receiver's receipt and report who has a verified copy.
+ * for each receiver's receipt (and, when the room keeps the file, for it to
+ * be stored) and report who has a verified copy. When the room holds part of
+ * an upload cut off earlier, the rest goes on from there.
  * @module
  */
 
@@ -11,7 +13,12 @@ import type { ClientMessage, ServerEvent } from "../protocol/messages.ts";
 import type { Style } from "../text/style.ts";
 import { visible } from "../text/visible.ts";
 import { sendNameProblem } from "../transfer/file_names.ts";
-import { type ChunkTarget, streamFile } from "../transfer/outgoing_file.ts";
+import {
+  type ChunkTarget,
+  type FileStart,
+  openFrom,
+  streamFile,
+} from "../transfer/outgoing_file.ts";
 import { TransferProgress } from "../transfer/progress.ts";
 import type { View } from "../terminal/screen.ts";
 
@@ -28,6 +35,12 @@ export interface OutgoingOptions {
   };
   /** The room's chunk limit, from the welcome. */
   maxChunkBytes: () => number;
+  /**
+   * Whether the room continues interrupted uploads (feature `resume`): offers
+   * then ask it to.
+   * @default {false}
+   */
+  resume?: boolean;
   now?: () => number;
 }
 
@@ -37,6 +50,10 @@ interface Outgoing {
   pending: Set<string>;
   delivered: string[];
   failed: string[];
+  /** True while the room is storing the file: its `shared` (or `not_stored`) is awaited. */
+  storing: boolean;
+  /** The stored file's id, once the room kept it. */
+  kept?: number;
   stop: AbortController;
   /** Resolves when every receiver answered, or the transfer failed. */
   settled: () => void;
@@ -99,8 +116,33 @@ export class OutgoingTransfers {
     this.#running.add(running);
   }
 
-  /** Routes a server event about an outgoing transfer; false when it is not one. */
+  /**
+   * Routes a server event about an outgoing transfer; false when it is not
+   * one, or when it is also for the screen (the sender's `shared`).
+   */
   handle(event: ServerEvent): boolean {
+    if (event.type === "shared" && event.id !== undefined) {
+      const transfer = this.#transfers.get(event.id);
+      if (transfer) {
+        transfer.kept = event.file.id;
+        transfer.storing = false;
+        this.#settleIfDone(transfer);
+      }
+      return false;
+    }
+    if (
+      event.type === "error" && event.id !== undefined &&
+      event.code === "not_stored"
+    ) {
+      const transfer = this.#transfers.get(event.id);
+      if (!transfer) return false;
+      transfer.storing = false;
+      this.#options.view.print(this.#options.style.error(
+        `✗ ${visible(event.message)}`,
+      ));
+      this.#settleIfDone(transfer);
+      return true;
+    }
     if (
       event.type === "offered" ||
       (event.type === "error" && event.id !== undefined)
@@ -135,6 +177,18 @@ export class OutgoingTransfers {
     size: number,
     to?: string,
   ): Promise<void> {
+    if (await this.#send(name, path, size, to) === "again") {
+      await this.#send(name, path, size, to);
+    }
+  }
+
+  /** One offer and its bytes; "again" when the room's held part turned out stale. */
+  async #send(
+    name: string,
+    path: string,
+    size: number,
+    to?: string,
+  ): Promise<"done" | "again"> {
     const { view, style, send } = this.#options;
     const id = this.#nextId++;
     let answer!: (
@@ -151,6 +205,7 @@ export class OutgoingTransfers {
       pending: new Set(),
       delivered: [],
       failed: [],
+      storing: false,
       stop: new AbortController(),
       settled,
     };
@@ -162,47 +217,84 @@ export class OutgoingTransfers {
         name,
         size,
         ...(to === undefined ? {} : { to }),
+        ...(this.#options.resume ? { resume: true } : {}),
       });
       const reply = await Promise.race([answered, done.then(() => undefined)]);
-      if (!reply) return;
-      if (reply.type === "error") return view.print(style.error(reply.message));
+      if (!reply) return "done";
+      if (reply.type === "error") {
+        view.print(style.error(reply.message));
+        return "done";
+      }
       transfer.pending = new Set(reply.receivers);
-      const declined = reply.declined.length
-        ? ` (${reply.declined.map(visible).join(", ")} declined files)`
-        : "";
-      view.print(
-        `Sending "${visible(name)}" (${formatBytes(size)}) to ${
-          reply.receivers.map(visible).join(", ")
-        }${declined}`,
-      );
+      transfer.storing = reply.stored === true;
+      let start: FileStart | undefined;
+      if (reply.offset) {
+        start = await openFrom(path, reply.offset, reply.prefixSha256 ?? "");
+        if (!start) {
+          send({ type: "abort", id, reason: "the file changed" });
+          view.print(style.dim(
+            `"${
+              visible(name)
+            }" changed since part of it was sent: sending it again from the start`,
+          ));
+          return "again";
+        }
+        view.print(
+          `Resuming "${visible(name)}": the room holds ${
+            formatBytes(reply.offset)
+          } of ${formatBytes(size)}; sending the rest for it to keep`,
+        );
+      } else view.print(sendingLine(name, size, reply));
       const progress = new TransferProgress({
         label: `↑ ${visible(name)}`,
         total: size,
+        from: start?.offset,
         view,
         now: this.#options.now,
       });
-      const sha256 = await this.#stream(id, path, transfer, progress);
-      if (sha256 === undefined) return;
+      const sha256 = await this.#stream(id, path, transfer, progress, start);
+      if (sha256 === undefined) return "done";
       this.#options.target.sendAfterChunks(id, { type: "end", id, sha256 });
       await done;
-      const failures = transfer.failed.length
-        ? style.error(`; not delivered to ${transfer.failed.join("; ")}`)
-        : "";
-      if (transfer.delivered.length === 0) {
-        return progress.fail(
-          style.error(`✗ "${visible(name)}" was not delivered`) + failures,
-        );
-      }
-      progress.finish(
-        style.ok(
-          `✓ "${visible(name)}" delivered to ${
-            transfer.delivered.map(visible).join(", ")
-          }, SHA-256 verified`,
-        ) + failures,
-      );
+      this.#report(transfer, progress);
+      return "done";
     } finally {
       this.#transfers.delete(id);
     }
+  }
+
+  /** The last line of a transfer: who has a verified copy, and whether the room kept it. */
+  #report(transfer: Outgoing, progress: TransferProgress): void {
+    const { style } = this.#options;
+    const name = visible(transfer.name);
+    const failures = transfer.failed.length
+      ? style.error(`; not delivered to ${transfer.failed.join("; ")}`)
+      : "";
+    const kept = transfer.kept === undefined
+      ? ""
+      : `kept by the room as #${transfer.kept}`;
+    if (transfer.delivered.length === 0) {
+      if (!kept) {
+        return progress.fail(
+          style.error(`✗ "${name}" was not delivered`) + failures,
+        );
+      }
+      return progress.finish(
+        style.ok(`✓ "${name}" ${kept}, SHA-256 verified`) + failures,
+      );
+    }
+    progress.finish(
+      style.ok(
+        `✓ "${name}" delivered to ${
+          transfer.delivered.map(visible).join(", ")
+        }, SHA-256 verified`,
+      ) + (kept ? `; ${kept}` : "") + failures,
+    );
+  }
+
+  /** Settles a transfer once every receiver answered and the room stored it (or not). */
+  #settleIfDone(transfer: Outgoing): void {
+    if (transfer.pending.size === 0 && !transfer.storing) transfer.settled();
   }
 
   async #stream(
@@ -210,6 +302,7 @@ export class OutgoingTransfers {
     path: string,
     transfer: Outgoing,
     progress: TransferProgress,
+    start?: FileStart,
   ): Promise<string | undefined> {
     const { style } = this.#options;
     const stopped = transfer.stop.signal;
@@ -229,6 +322,7 @@ export class OutgoingTransfers {
         maxChunkBytes: this.#options.maxChunkBytes(),
         signal: stopped,
         onProgress: (sent) => progress.update(sent),
+        start,
       });
     } catch (error) {
       const reason = stopped.aborted
@@ -262,6 +356,23 @@ export class OutgoingTransfers {
         ),
       );
     }
-    if (transfer.pending.size === 0) transfer.settled();
+    this.#settleIfDone(transfer);
   }
+}
+
+/** `Sending "a.pdf" (1.0 MiB) to ann, ben (cy declined files)`, or to the store alone. */
+function sendingLine(
+  name: string,
+  size: number,
+  reply: Extract<ServerEvent, { type: "offered" }>,
+): string {
+  const declined = reply.declined.length
+    ? ` (${reply.declined.map(visible).join(", ")} declined files)`
+    : "";
+  const to = reply.receivers.length
+    ? reply.receivers.map(visible).join(", ")
+    : "the room, which keeps it (nobody else takes files now)";
+  return `Sending "${visible(name)}" (${
+    formatBytes(size)
+  }) to ${to}${declined}`;
 }

@@ -7,6 +7,7 @@
 
 import { CommandRegistry } from "./command.ts";
 import type { ChatSession } from "../client/chat_session.ts";
+import { get } from "./client/get.ts";
 import { quit } from "./client/quit.ts";
 import { sendfile } from "./client/sendfile.ts";
 import { sendto } from "./client/sendto.ts";
@@ -18,5 +19,5 @@ export interface ClientCommandContext {
 
 /** A fresh registry of the client commands. */
 export function clientCommands(): CommandRegistry<ClientCommandContext> {
-  return new CommandRegistry([sendfile, sendto, quit]);
+  return new CommandRegistry([sendfile, sendto, get, quit]);
 }

@@ -6,6 +6,7 @@
 
 import { CommandRegistry } from "./command.ts";
 import type { RoomCommandContext } from "../core/room.ts";
+import { files } from "./room/files.ts";
 import { help } from "./room/help.ts";
 import { me } from "./room/me.ts";
 import { msg } from "./room/msg.ts";
@@ -15,5 +16,5 @@ import { who } from "./room/who.ts";
 
 /** A fresh registry of the room commands. */
 export function roomCommands(): CommandRegistry<RoomCommandContext> {
-  return new CommandRegistry([help, who, msg, me, nick, quit]);
+  return new CommandRegistry([help, who, msg, me, nick, files, quit]);
 }

@@ -30,6 +30,12 @@ export interface RoomLimits {
   transferStallMs: number;
   /** Milliseconds a new connection has to send its name. */
   handshakeTimeoutMs: number;
+  /** Bytes in an HTTP request's line and headers together. */
+  maxHttpHeaderBytes: number;
+  /** Milliseconds an HTTP peer has to send a request's line and headers (slowloris). */
+  httpHeaderTimeoutMs: number;
+  /** HTTP downloads one address may have under way at once. */
+  maxDownloadsPerAddress: number;
 }
 
 /** One row of the limits table: what `--help` and the docs print. */
@@ -58,6 +64,9 @@ export const DEFAULT_LIMITS: Readonly<RoomLimits> = Object.freeze({
   transferWindowBytes: 4 * MiB,
   transferStallMs: 10_000,
   handshakeTimeoutMs: 10_000,
+  maxHttpHeaderBytes: 16 * KiB,
+  httpHeaderTimeoutMs: 10_000,
+  maxDownloadsPerAddress: 8,
 });
 
 /** Every limit with its flag and a one-line summary, in `--help` order. */
@@ -134,6 +143,24 @@ export const LIMITS: readonly LimitInfo[] = [
     flag: "handshake-timeout-ms",
     unit: "ms",
     summary: "how long a new connection has to give its name",
+  },
+  {
+    key: "maxHttpHeaderBytes",
+    flag: "max-http-header-bytes",
+    unit: "bytes",
+    summary: "bytes in an HTTP request's line and headers",
+  },
+  {
+    key: "httpHeaderTimeoutMs",
+    flag: "http-header-timeout-ms",
+    unit: "ms",
+    summary: "how long an HTTP peer has to send a request's headers",
+  },
+  {
+    key: "maxDownloadsPerAddress",
+    flag: "max-downloads-per-address",
+    unit: "count",
+    summary: "HTTP downloads one address may have at once",
   },
 ];
 

@@ -7,10 +7,15 @@
 
 import type { CommandRegistry } from "../commands/command.ts";
 import { isCommandLine } from "../commands/command.ts";
-import type { MemberInfo, ServerEvent } from "../protocol/messages.ts";
+import type {
+  MemberInfo,
+  MemberVia,
+  ServerEvent,
+} from "../protocol/messages.ts";
 import { FloodControl } from "./flood_control.ts";
 import { DEFAULT_LIMITS, type RoomLimits } from "./limits.ts";
 import { checkName, nameKey } from "./names.ts";
+import type { FileStore } from "../store/file_store.ts";
 
 /** How the room reaches one member's connection. */
 export interface Peer {
@@ -29,6 +34,12 @@ export interface Peer {
   fileBytesQueued(): number;
   /** Resolves when fewer than `bytes` file bytes wait for this member. */
   whenFileBytesBelow(bytes: number): Promise<void>;
+  /**
+   * `http://HOST:PORT` as this member reached the server (the address it
+   * connected to, not a guess among the server's interfaces), so download
+   * addresses shown to it work from where it is; absent when unknown.
+   */
+  readonly baseUrl?: string;
 }
 
 /** One person in the room. */
@@ -37,6 +48,8 @@ export class Member {
   readonly joinedAt: number;
   /** Whether this member accepts files. */
   readonly files: boolean;
+  /** How the member is in, when its transport says. */
+  readonly via?: MemberVia;
   readonly peer: Peer;
   /** This member's message rate. */
   readonly flood: FloodControl;
@@ -46,6 +59,7 @@ export class Member {
     options: {
       joinedAt: number;
       files: boolean;
+      via?: MemberVia;
       peer: Peer;
       flood: FloodControl;
     },
@@ -53,6 +67,7 @@ export class Member {
     this.name = name;
     this.joinedAt = options.joinedAt;
     this.files = options.files;
+    this.via = options.via;
     this.peer = options.peer;
     this.flood = options.flood;
   }
@@ -79,6 +94,18 @@ export interface RoomOptions {
   log?: (line: string) => void;
   /** The commands members can run with `/name`. */
   commands: CommandRegistry<RoomCommandContext>;
+  /**
+   * Where files and history are kept across restarts; without one, files
+   * are only relayed and history lives in memory.
+   * @default {undefined}
+   */
+  store?: FileStore;
+  /**
+   * Features of the transports around the room (e.g. `http`), listed in the
+   * welcome after the room's own (`store`, `resume` with a store).
+   * @default {[]}
+   */
+  features?: readonly string[];
 }
 
 /** A refused join, with a code a program can act on. */
@@ -99,6 +126,10 @@ export class Room {
   readonly commands: CommandRegistry<RoomCommandContext>;
   readonly now: () => number;
   readonly log: (line: string) => void;
+  /** The store, when the room keeps files and history. */
+  readonly store: FileStore | undefined;
+  /** What the welcome lists in `features` (docs/PROTOCOL.md, Features). */
+  readonly features: readonly string[];
   readonly #members = new Map<string, Member>();
   readonly #historySize: number;
   readonly #history: HistoryEvent[] = [];
@@ -111,6 +142,16 @@ export class Room {
     this.now = options.now ?? Date.now;
     this.log = options.log ?? (() => {});
     this.#historySize = options.historySize ?? DEFAULT_HISTORY_SIZE;
+    this.store = options.store;
+    this.features = [
+      ...(this.store ? ["store", "resume"] : []),
+      ...(options.features ?? []),
+    ];
+    if (this.store && this.#historySize > 0) {
+      this.#history.push(
+        ...this.store.history.load().slice(-this.#historySize),
+      );
+    }
   }
 
   /** Members in the order they joined. */
@@ -140,7 +181,7 @@ export class Room {
    */
   join(
     peer: Peer,
-    request: { name: string; files?: boolean },
+    request: { name: string; files?: boolean; via?: MemberVia },
   ): Member | JoinRefusal {
     if (this.#closed) {
       return { code: "closing", message: "The room is closing" };
@@ -157,6 +198,7 @@ export class Room {
     const member = new Member(checked.name, {
       joinedAt: this.now(),
       files: request.files ?? true,
+      via: request.via,
       peer,
       flood: new FloodControl(this.limits, this.now),
     });
@@ -167,10 +209,19 @@ export class Room {
       members: this.who(),
       history: this.#history.length,
       limits: { ...this.limits },
+      features: [...this.features],
+      files: this.store?.count() ?? 0,
     });
     for (const event of this.#history) peer.send(event);
     this.broadcast(
-      { type: "joined", name: member.name, time: member.joinedAt },
+      member.via === undefined
+        ? { type: "joined", name: member.name, time: member.joinedAt }
+        : {
+          type: "joined",
+          name: member.name,
+          time: member.joinedAt,
+          via: member.via,
+        },
       member,
     );
     this.log(`${member.name} joined (${this.#members.size} in the room)`);
@@ -266,7 +317,11 @@ export class Room {
 
   /** Members with the time they joined, for `/who` and the welcome. */
   who(): MemberInfo[] {
-    return this.members.map((m) => ({ name: m.name, since: m.joinedAt }));
+    return this.members.map((m) =>
+      m.via === undefined
+        ? { name: m.name, since: m.joinedAt }
+        : { name: m.name, since: m.joinedAt, via: m.via }
+    );
   }
 
   /** Queues one event for every member but `except`. */
@@ -293,6 +348,7 @@ export class Room {
     if (this.#historySize === 0) return;
     this.#history.push({ ...event, history: true });
     if (this.#history.length > this.#historySize) this.#history.shift();
+    this.store?.history.add(event);
   }
 
   #checkFreeName(

@@ -5,6 +5,16 @@
  * than the stall limit is dropped from that transfer alone, so one slow
  * member never stalls the room or the other receivers (docs/PROTOCOL.md,
  * "Slow receivers").
+ *
+ * With a store, the store is one more sink of every transfer: each chunk is
+ * copied to it as it passes and hashed and written on the store's own
+ * thread (`lib/store/store_writer.ts`); like a receiver, it may fall a
+ * window behind before the sender is held, and past the stall limit it is
+ * dropped (the file is relayed but not kept). A file may be sent to an
+ * otherwise empty room, and once the store lists the file every member it
+ * was for gets a `shared` event; receivers never wait for that. A sender
+ * cut off mid-upload may continue it later (docs/PROTOCOL.md, "Resuming an
+ * upload").
  * @module
  */
 
@@ -14,6 +24,10 @@ import { safeFileName } from "../transfer/file_names.ts";
 import { withTimeout } from "../async/with_timeout.ts";
 import { formatBytes } from "./limits.ts";
 import type { Member, Room } from "./room.ts";
+import type { Upload } from "../store/upload.ts";
+import type { StoredFile } from "../store/stored_file.ts";
+import type { UploadRow } from "../store/catalog_db.ts";
+import { sharedFileInfo } from "../store/shared_files.ts";
 
 interface Transfer {
   /** Room-wide id, used towards receivers. */
@@ -32,6 +46,10 @@ interface Transfer {
   cancelled: boolean;
   /** Receipt deadlines of receivers that have the whole file. */
   receiptTimers: Map<Member, ReturnType<typeof setTimeout>>;
+  /** The store's copy under way; undefined when not kept, or once listed. */
+  upload?: Upload;
+  /** True while a held upload is being opened to continue it. */
+  resuming: boolean;
 }
 
 type Offer = Extract<ClientMessage, { type: "offer" }>;
@@ -58,6 +76,7 @@ export class TransferRelay {
   /** Opens a transfer, or answers the sender why it cannot. */
   offer(sender: Member, offer: Offer): void {
     const limits = this.#room.limits;
+    const store = this.#room.store;
     const refuse = (code: string, message: string) =>
       sender.peer.send({ type: "error", code, message, id: offer.id });
     const own = this.#bySender.get(sender) ?? new Map<number, Transfer>();
@@ -79,9 +98,27 @@ export class TransferRelay {
         `Cannot send "${name}": ${limits.maxTransfersPerMember} transfers at once is the limit`,
       );
     }
+    const target = offer.to === undefined
+      ? undefined
+      : this.#room.find(offer.to);
+    if (store && offer.resume) {
+      const held = store.held({
+        from: sender.name,
+        name,
+        size: offer.size,
+        to: target?.name ?? offer.to,
+      });
+      if (held) {
+        const transfer = this.#open(sender, offer, name, []);
+        transfer.resuming = true;
+        this.#resume(transfer, held).catch((error) => {
+          this.#room.log(`"${name}": cannot continue: ${error}`);
+        });
+        return;
+      }
+    }
     let recipients: Member[];
     if (offer.to !== undefined) {
-      const target = this.#room.find(offer.to);
       if (!target) {
         return refuse(
           "no_such_member",
@@ -97,27 +134,23 @@ export class TransferRelay {
     }
     const receivers = recipients.filter((m) => m.files);
     const declined = recipients.filter((m) => !m.files).map((m) => m.name);
-    if (receivers.length === 0) {
+    const plan = store?.begin({
+      from: sender.name,
+      name,
+      size: offer.size,
+      to: target?.name,
+    });
+    if (receivers.length === 0 && plan?.kind !== "keep") {
       const who = declined.length
         ? `: ${declined.join(", ")} declined files`
         : "";
-      return refuse("no_receivers", `Nobody to send "${name}" to${who}`);
+      const kept = plan
+        ? `, and the server cannot keep it: ${plan.reason}`
+        : "";
+      return refuse("no_receivers", `Nobody to send "${name}" to${who}${kept}`);
     }
-    const transfer: Transfer = {
-      id: this.#nextId++,
-      localId: offer.id,
-      sender,
-      name,
-      size: offer.size,
-      relayed: 0,
-      receivers: new Set(receivers),
-      ended: false,
-      cancelled: false,
-      receiptTimers: new Map(),
-    };
-    own.set(offer.id, transfer);
-    this.#bySender.set(sender, own);
-    this.#transfers.set(transfer.id, transfer);
+    const transfer = this.#open(sender, offer, name, receivers);
+    if (plan?.kind === "keep") transfer.upload = plan.upload;
     const announce = {
       type: "file" as const,
       transfer: transfer.id,
@@ -135,11 +168,97 @@ export class TransferRelay {
       transfer: transfer.id,
       receivers: receivers.map((m) => m.name),
       declined,
+      ...(plan ? { stored: plan.kind === "keep" } : {}),
+    });
+    if (plan?.kind === "skip") {
+      sender.peer.send({
+        type: "notice",
+        text: `"${name}" is sent to those here but not kept: ${plan.reason}`,
+        time: this.#room.now(),
+      });
+    }
+    const to = receivers.length
+      ? receivers.map((m) => m.name).join(", ")
+      : "the store only";
+    this.#room.log(
+      `${sender.name} sends "${name}" (${formatBytes(offer.size)}) to ${to}${
+        plan?.kind === "skip" ? ` (not kept: ${plan.reason})` : ""
+      }`,
+    );
+  }
+
+  /** Registers a transfer under its room-wide and sender ids. */
+  #open(
+    sender: Member,
+    offer: Offer,
+    name: string,
+    receivers: Member[],
+  ): Transfer {
+    const transfer: Transfer = {
+      id: this.#nextId++,
+      localId: offer.id,
+      sender,
+      name,
+      size: offer.size,
+      relayed: 0,
+      receivers: new Set(receivers),
+      ended: false,
+      cancelled: false,
+      receiptTimers: new Map(),
+      resuming: false,
+    };
+    const own = this.#bySender.get(sender) ?? new Map<number, Transfer>();
+    own.set(offer.id, transfer);
+    this.#bySender.set(sender, own);
+    this.#transfers.set(transfer.id, transfer);
+    return transfer;
+  }
+
+  /**
+   * Continues a held upload into the store alone: hashes what it holds,
+   * then tells the sender where to go on from and what those bytes hash to.
+   */
+  async #resume(
+    transfer: Transfer,
+    held: UploadRow,
+  ): Promise<void> {
+    const store = this.#room.store!;
+    const { sender } = transfer;
+    let upload: Upload;
+    try {
+      upload = await store.resume(held);
+    } catch (error) {
+      this.#stop(transfer, `cannot continue: ${error}`, "discard");
+      this.#forget(sender, transfer.localId);
+      sender.peer.send({
+        type: "error",
+        code: "transfer_refused",
+        message: `Cannot continue "${transfer.name}": ${
+          error instanceof Error ? error.message : error
+        }; send it again`,
+        id: transfer.localId,
+      });
+      return;
+    }
+    if (transfer.cancelled || this.#room.closed) return store.suspend(upload);
+    transfer.upload = upload;
+    transfer.relayed = upload.written;
+    transfer.resuming = false;
+    sender.peer.send({
+      type: "offered",
+      id: transfer.localId,
+      transfer: transfer.id,
+      receivers: [],
+      declined: [],
+      stored: true,
+      ...(upload.written > 0
+        ? { offset: upload.written, prefixSha256: upload.prefixSha256 }
+        : {}),
     });
     this.#room.log(
-      `${sender.name} sends "${name}" (${formatBytes(offer.size)}) to ${
-        receivers.map((m) => m.name).join(", ")
-      }`,
+      `${sender.name} continues "${transfer.name}" from ${
+        formatBytes(upload.written)
+      } of ${formatBytes(transfer.size)}`,
     );
   }
 
@@ -158,6 +277,9 @@ export class TransferRelay {
       return `File chunk for transfer ${localId}, which is not open`;
     }
     if (transfer.cancelled) return undefined;
+    if (transfer.resuming) {
+      return `File chunk for transfer ${localId} before it was offered`;
+    }
     if (transfer.ended) {
       return `File chunk for transfer ${localId} after its end`;
     }
@@ -170,7 +292,29 @@ export class TransferRelay {
     for (const receiver of transfer.receivers) {
       receiver.peer.sendFile(transfer.id, frame);
     }
-    await this.#holdForSlowReceivers(transfer);
+    const upload = transfer.upload;
+    if (upload) {
+      try {
+        upload.write(frame.subarray(CHUNK_HEADER_BYTES));
+      } catch (error) {
+        this.#abandonStore(
+          transfer,
+          `the store cannot write: ${
+            error instanceof Error ? error.message : error
+          }`,
+        );
+      }
+    }
+    const storeBehind = (transfer.upload?.pendingBytes ?? 0) >=
+      this.#room.limits.transferWindowBytes;
+    if (storeBehind) {
+      await Promise.all([
+        this.#holdForSlowReceivers(transfer),
+        this.#holdForStore(transfer),
+      ]);
+    } else {
+      await this.#holdForSlowReceivers(transfer);
+    }
     return undefined;
   }
 
@@ -187,10 +331,14 @@ export class TransferRelay {
         message: reason,
         id: end.id,
       });
-      this.#stop(transfer, reason);
+      this.#stop(transfer, reason, "discard");
       return this.#forget(sender, end.id);
     }
+    const first = !transfer.ended;
     transfer.ended = true;
+    if (first && transfer.upload) {
+      this.#keep(transfer, transfer.upload, end.sha256);
+    }
     for (const receiver of transfer.receivers) {
       receiver.peer.sendFile(transfer.id, {
         type: "file_end",
@@ -236,7 +384,11 @@ export class TransferRelay {
   abort(sender: Member, localId: number, reason: string): void {
     const transfer = this.#bySender.get(sender)?.get(localId);
     if (!transfer) return;
-    this.#stop(transfer, `${sender.name} stopped sending: ${reason}`);
+    this.#stop(
+      transfer,
+      `${sender.name} stopped sending: ${reason}`,
+      "discard",
+    );
     this.#forget(sender, localId);
   }
 
@@ -279,6 +431,34 @@ export class TransferRelay {
     }));
   }
 
+  /**
+   * The store's copy is a window behind: waits until half of it is
+   * written (so the relay then runs on for many chunks, rather than waiting
+   * at every one). Past the stall limit, or once its writes failed, the
+   * file is relayed without it.
+   */
+  async #holdForStore(transfer: Transfer): Promise<void> {
+    const upload = transfer.upload;
+    if (!upload) return;
+    const { transferWindowBytes: window, transferStallMs: stallMs } =
+      this.#room.limits;
+    const caughtUp = await withTimeout(
+      upload.whenPendingBelow(window / 2),
+      stallMs,
+    );
+    if (transfer.upload !== upload) return;
+    if (upload.error !== undefined) {
+      this.#abandonStore(transfer, `the store cannot write: ${upload.error}`);
+    } else if (!caughtUp) {
+      this.#abandonStore(
+        transfer,
+        `the server's disk fell too far behind (${
+          formatBytes(upload.pendingBytes)
+        } waiting for ${stallMs / 1000} s)`,
+      );
+    }
+  }
+
   #dropReceiver(transfer: Transfer, receiver: Member, reason: string): void {
     this.#release(transfer, receiver);
     receiver.peer.dropFile(transfer.id);
@@ -294,8 +474,85 @@ export class TransferRelay {
     this.#settle(transfer);
   }
 
-  /** Stops a transfer for every receiver, who remove their partial files. */
-  #stop(transfer: Transfer, reason: string): void {
+  /**
+   * Lists the store's copy once the sender declared the end, and tells the
+   * members it was for; the sender hears if it could not be kept.
+   */
+  async #keep(transfer: Transfer, upload: Upload, sha256: string) {
+    const store = this.#room.store!;
+    let result: StoredFile | string;
+    try {
+      result = await store.complete(upload, sha256);
+    } catch (error) {
+      result = `the store failed: ${error}`;
+    }
+    transfer.upload = undefined;
+    if (this.#room.closed) return;
+    if (typeof result === "string") {
+      transfer.sender.peer.send({
+        type: "error",
+        code: "not_stored",
+        message: `"${transfer.name}" was not kept: ${result}`,
+        id: transfer.localId,
+      });
+      this.#room.log(`"${transfer.name}" not kept: ${result}`);
+    } else {
+      this.#room.log(
+        `Stored "${result.name}" from ${result.from} as #${result.id}`,
+      );
+      this.#announce(result, transfer);
+    }
+    this.#settle(transfer);
+  }
+
+  /** Sends `shared` to everyone, or to the two ends of a /sendto file. */
+  #announce(file: StoredFile, transfer: Transfer): void {
+    const members = file.to === undefined
+      ? this.#room.members
+      : [transfer.sender, this.#room.find(file.to)].filter((
+        m,
+      ): m is Member => m !== undefined && this.#room.find(m.name) === m);
+    for (const member of new Set(members)) {
+      member.peer.send({
+        type: "shared",
+        file: sharedFileInfo(file, member.peer.baseUrl),
+        ...(member === transfer.sender ? { id: transfer.localId } : {}),
+      });
+    }
+  }
+
+  /** The store gave up on a transfer; the live relay goes on without it. */
+  #abandonStore(transfer: Transfer, reason: string): void {
+    const upload = transfer.upload;
+    if (!upload) return;
+    transfer.upload = undefined;
+    this.#room.store?.discard(upload);
+    transfer.sender.peer.send({
+      type: "error",
+      code: "not_stored",
+      message: `"${transfer.name}" is not kept: ${reason}`,
+      id: transfer.localId,
+    });
+    this.#room.log(`"${transfer.name}" not kept: ${reason}`);
+    this.#settle(transfer);
+  }
+
+  /**
+   * Stops a transfer for every receiver, who remove their partial files.
+   * The store's copy is held for the sender to continue (`suspend`) or
+   * removed (`discard`).
+   */
+  #stop(
+    transfer: Transfer,
+    reason: string,
+    upload: "suspend" | "discard",
+  ): void {
+    // Once ended, the store's copy is being listed: it is left to finish.
+    if (transfer.upload && !transfer.ended) {
+      if (upload === "suspend") this.#room.store?.suspend(transfer.upload);
+      else this.#room.store?.discard(transfer.upload);
+      transfer.upload = undefined;
+    }
     for (const receiver of transfer.receivers) {
       this.#release(transfer, receiver);
       receiver.peer.dropFile(transfer.id);
@@ -306,9 +563,12 @@ export class TransferRelay {
     this.#room.log(`"${transfer.name}" stopped: ${reason}`);
   }
 
-  /** With no receiver left, the transfer is over; the sender is told to stop. */
+  /**
+   * With no receiver left and nothing for the store to finish, the transfer
+   * is over; the sender is told to stop.
+   */
   #settle(transfer: Transfer): void {
-    if (transfer.receivers.size > 0) return;
+    if (transfer.receivers.size > 0 || transfer.upload) return;
     this.#transfers.delete(transfer.id);
     if (transfer.ended) {
       this.#forget(transfer.sender, transfer.localId);
@@ -333,7 +593,7 @@ export class TransferRelay {
     if (this.#room.closed) return this.#forgetAll();
     for (const transfer of this.#bySender.get(member)?.values() ?? []) {
       if (!transfer.cancelled && !transfer.ended) {
-        this.#stop(transfer, `${member.name} left`);
+        this.#stop(transfer, `${member.name} left`, "suspend");
       }
     }
     this.#bySender.delete(member);
@@ -359,6 +619,11 @@ export class TransferRelay {
     for (const transfer of this.#transfers.values()) {
       for (const receiver of transfer.receivers) {
         this.#release(transfer, receiver);
+      }
+      // Held for its sender to continue when the server starts again.
+      if (transfer.upload && !transfer.ended) {
+        this.#room.store?.suspend(transfer.upload);
+        transfer.upload = undefined;
       }
     }
     this.#transfers.clear();

@@ -18,7 +18,15 @@ export interface MemberInfo {
   name: string;
   /** When the member joined, in ms since the epoch (server clock). */
   since: number;
+  /** How the member is in: so people know who can take files. */
+  via?: MemberVia;
 }
+
+/**
+ * How a member reached the room: the browser page, a framed client (the
+ * terminal client or a program speaking the protocol), or plain text (nc).
+ */
+export type MemberVia = "browser" | "terminal" | "text";
 
 /** A command as listed by `/help`. */
 export interface CommandInfo {
@@ -28,12 +36,39 @@ export interface CommandInfo {
   summary: string;
 }
 
+/** A file the server keeps, as `shared` and `files` events carry it. */
+export interface SharedFileInfo {
+  /** Permanent; never reused. */
+  id: number;
+  name: string;
+  size: number;
+  /** Lower-case hex. */
+  sha256: string;
+  from: string;
+  /** When it was stored, ms since the epoch. */
+  time: number;
+  /** The receiver, for a /sendto file only. */
+  to?: string;
+  /** The download path on the server, e.g. `/files/12/report.pdf`. */
+  path: string;
+  /** `path` on the address this member connected to; absent when unknown. */
+  url?: string;
+}
+
 /** Messages a framed client sends. */
 export type ClientMessage =
   | { type: "join"; name: string; files?: boolean }
   | { type: "say"; text: string }
   | { type: "quit" }
-  | { type: "offer"; id: number; name: string; size: number; to?: string }
+  | {
+    type: "offer";
+    id: number;
+    name: string;
+    size: number;
+    to?: string;
+    /** Continue an upload the server holds (feature `resume`). */
+    resume?: boolean;
+  }
   | { type: "end"; id: number; sha256: string }
   | { type: "abort"; id: number; reason: string }
   | { type: "receipt"; transfer: number; ok: boolean; reason?: string };
@@ -46,6 +81,10 @@ export type ServerEvent =
     members: MemberInfo[];
     history: number;
     limits: Record<string, number>;
+    /** What this server can do beyond version 1 (docs/PROTOCOL.md, Features). */
+    features: string[];
+    /** Room files the server holds. */
+    files: number;
   }
   | { type: "error"; code: string; message: string; id?: number }
   | {
@@ -63,7 +102,7 @@ export type ServerEvent =
     history?: boolean;
   }
   | { type: "private"; from: string; to: string; text: string; time: number }
-  | { type: "joined"; name: string; time: number }
+  | { type: "joined"; name: string; time: number; via?: MemberVia }
   | { type: "left"; name: string; reason: string; time: number }
   | { type: "renamed"; from: string; to: string; time: number }
   | { type: "notice"; text: string; time: number }
@@ -76,6 +115,12 @@ export type ServerEvent =
     transfer: number;
     receivers: string[];
     declined: string[];
+    /** Whether the server keeps this file (feature `store`). */
+    stored?: boolean;
+    /** Bytes of a held upload; the sender goes on from here (feature `resume`). */
+    offset?: number;
+    /** SHA-256 of the `offset` bytes held, lower-case hex. */
+    prefixSha256?: string;
   }
   | {
     type: "file";
@@ -87,7 +132,11 @@ export type ServerEvent =
   }
   | { type: "file_end"; transfer: number; sha256: string }
   | { type: "file_abort"; transfer: number; reason: string }
-  | { type: "delivery"; id: number; to: string; ok: boolean; reason?: string };
+  | { type: "delivery"; id: number; to: string; ok: boolean; reason?: string }
+  /** WebSocket members only: `bytes` more of upload `id` were relayed. */
+  | { type: "received"; id: number; bytes: number }
+  | { type: "shared"; file: SharedFileInfo; id?: number }
+  | { type: "files"; files: SharedFileInfo[]; time: number };
 
 type Shape = Record<
   string,
@@ -98,7 +147,13 @@ const CLIENT_SHAPES: Record<ClientMessage["type"], Shape> = {
   join: { name: "string", files: "boolean?" },
   say: { text: "string" },
   quit: {},
-  offer: { id: "number", name: "string", size: "number", to: "string?" },
+  offer: {
+    id: "number",
+    name: "string",
+    size: "number",
+    to: "string?",
+    resume: "boolean?",
+  },
   end: { id: "number", sha256: "string" },
   abort: { id: "number", reason: "string" },
   receipt: { transfer: "number", ok: "boolean", reason: "string?" },

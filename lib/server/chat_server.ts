@@ -1,6 +1,8 @@
 /**
- * The TCP side of a room: listens, hands each connection to a
- * {@linkcode MemberConnection}, and shuts down in order.
+ * The TCP side of a room: listens, lets the {@linkcode FrontDoor} sort each
+ * connection into HTTP or the room's own protocol, hands the latter to a
+ * {@linkcode MemberConnection}, and shuts down in order. It also builds
+ * the table of HTTP routes served on the same port.
  * @module
  */
 
@@ -8,9 +10,16 @@ import { roomCommands } from "../commands/room_commands.ts";
 import type { RoomLimits } from "../core/limits.ts";
 import { Room } from "../core/room.ts";
 import { TransferRelay } from "../core/transfer_relay.ts";
-import { hostPort } from "../transport/host_port.ts";
+import { hostPort, unmapped } from "../transport/host_port.ts";
 import { MemberConnection } from "./member_connection.ts";
 import { withTimeout } from "../async/with_timeout.ts";
+import type { FileStore } from "../store/file_store.ts";
+import { fileRoutes } from "../http/file_routes.ts";
+import { FrontDoor } from "../http/front_door.ts";
+import { type Route, Router } from "../http/router.ts";
+import type { ByteReader } from "../transport/frame_source.ts";
+import { pageRoutes } from "../web/page_routes.ts";
+import { WebMembers } from "../web/web_members.ts";
 
 /** How to start a server. */
 export interface ChatServerOptions {
@@ -29,6 +38,22 @@ export interface ChatServerOptions {
   limits?: Partial<RoomLimits>;
   /** Log sink for joins, leaves and errors. @default {() => {}} */
   log?: (line: string) => void;
+  /**
+   * Where the room keeps files and history (`FileStore.open`); the server
+   * closes it when it closes. Without one, files are only relayed.
+   * @default {undefined}
+   */
+  store?: FileStore;
+  /**
+   * More HTTP routes, after the room's own (the page, `/ws`, the files).
+   * @default {[]}
+   */
+  routes?: Route[];
+  /**
+   * How long a new connection may stay silent before it is greeted
+   * (`GREETING_DELAY_MS`, 250 ms); tests shorten or lengthen it.
+   */
+  greetingDelayMs?: number;
 }
 
 /** How long shutdown waits for goodbyes to be written before closing anyway. */
@@ -38,6 +63,11 @@ const SHUTDOWN_GRACE_MS = 2_000;
 export class ChatServer {
   readonly room: Room;
   readonly relay: TransferRelay;
+  /** The HTTP routes served on the room's port; `add` puts in one more. */
+  readonly router: Router;
+  /** The browser members, on the `/ws` route. */
+  readonly web: WebMembers;
+  readonly #frontDoor: FrontDoor;
   readonly #listeners: Deno.TcpListener[];
   readonly #connections = new Set<MemberConnection>();
   readonly #served = new Set<Promise<void>>();
@@ -54,9 +84,34 @@ export class ChatServer {
       limits: options.limits,
       historySize: options.historySize,
       log: options.log,
+      store: options.store,
     });
     this.relay = new TransferRelay(this.room);
+    this.web = new WebMembers(this.room, this.relay);
+    this.router = new Router([...this.#routes(), ...options.routes ?? []]);
+    this.#frontDoor = new FrontDoor({
+      router: this.router,
+      limits: this.room.limits,
+      greetingDelayMs: options.greetingDelayMs,
+      onRoomPeer: (conn, reader) => this.#serveMember(conn, reader),
+      log: (line) => this.room.log(line),
+    });
     this.#accepting = listeners.map((listener) => this.#accept(listener));
+  }
+
+  /**
+   * The room's HTTP routes, one row per path: the web page and its
+   * WebSocket, and the file downloads when the room keeps files. Routes of
+   * other parts are added here as rows, never in the front door.
+   */
+  #routes(): Route[] {
+    const store = this.room.store;
+    const web = [...pageRoutes(), this.web.route()];
+    return store
+      ? web.concat(fileRoutes(store, {
+        maxDownloadsPerAddress: this.room.limits.maxDownloadsPerAddress,
+      }))
+      : web;
   }
 
   /** Listens and starts accepting. Needs `--allow-net`. */
@@ -86,32 +141,49 @@ export class ChatServer {
   async #close(reason: string): Promise<void> {
     for (const listener of this.#listeners) listener.close();
     await Promise.allSettled(this.#accepting);
+    // Members hear the room close before the front door drops the HTTP
+    // connections that carry the browser members' WebSockets.
     this.room.close(reason);
+    await this.web.close(reason);
+    await this.#frontDoor.close();
     for (const connection of this.#connections) connection.close(reason);
     await withTimeout(Promise.allSettled(this.#served), SHUTDOWN_GRACE_MS);
+    await this.room.store?.close();
   }
 
   async #accept(listener: Deno.TcpListener): Promise<void> {
     try {
       for await (const conn of listener) {
         conn.setNoDelay(true);
-        // An IPv4 peer on the dual-stack socket shows as ::ffff:a.b.c.d; log a.b.c.d.
-        const host = conn.remoteAddr.hostname.replace(/^::ffff:(?=\d+\.)/i, "");
-        const remote = hostPort(host, conn.remoteAddr.port);
-        const connection = new MemberConnection(conn, {
-          room: this.room,
-          relay: this.relay,
-          remote,
-        });
-        this.#connections.add(connection);
-        const served = connection.serve().finally(() => {
-          this.#connections.delete(connection);
-          this.#served.delete(served);
-        });
+        const served = this.#frontDoor.admit(conn).finally(() =>
+          this.#served.delete(served)
+        );
         this.#served.add(served);
       }
     } catch (error) {
       if (!(error instanceof Deno.errors.BadResource)) throw error;
+    }
+  }
+
+  /** Serves a connection that speaks the room's protocol (or plain text). */
+  async #serveMember(conn: Deno.TcpConn, reader: ByteReader): Promise<void> {
+    const remote = hostPort(
+      unmapped(conn.remoteAddr.hostname),
+      conn.remoteAddr.port,
+    );
+    const connection = new MemberConnection(conn, {
+      room: this.room,
+      relay: this.relay,
+      remote,
+      reader,
+    });
+    this.#connections.add(connection);
+    // Admitted after the close began: a room that is closing turns it away.
+    if (this.#closing) connection.close("the server is shutting down");
+    try {
+      await connection.serve();
+    } finally {
+      this.#connections.delete(connection);
     }
   }
 }

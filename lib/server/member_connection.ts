@@ -16,7 +16,8 @@ import {
   parseClientMessage,
   type ServerEvent,
 } from "../protocol/messages.ts";
-import { frameSource } from "../transport/frame_source.ts";
+import { type ByteReader, frameSource } from "../transport/frame_source.ts";
+import { httpBaseUrl } from "../transport/host_port.ts";
 import {
   eventFrame,
   eventPlainText,
@@ -32,6 +33,11 @@ export interface MemberConnectionOptions {
   relay: TransferRelay;
   /** Where the peer is, for the log. */
   remote: string;
+  /**
+   * Reads the connection; by default `conn` itself. The front door passes
+   * one that first yields the bytes it read to tell HTTP from the room.
+   */
+  reader?: ByteReader;
 }
 
 type Mode = "handshake" | "framed" | "plain";
@@ -45,6 +51,7 @@ const SLOW_FAREWELL_MS = 1000;
 /** Serves one connection until it closes; never throws. */
 export class MemberConnection {
   readonly #conn: Deno.Conn;
+  readonly #reader: ByteReader;
   readonly #room: Room;
   readonly #relay: TransferRelay;
   readonly #remote: string;
@@ -62,6 +69,7 @@ export class MemberConnection {
 
   constructor(conn: Deno.Conn, options: MemberConnectionOptions) {
     this.#conn = conn;
+    this.#reader = options.reader ?? conn;
     this.#room = options.room;
     this.#relay = options.relay;
     this.#remote = options.remote;
@@ -89,6 +97,10 @@ export class MemberConnection {
       dropFile: (transfer) => this.#queue.dropBulk(transfer),
       fileBytesQueued: () => this.#queue.bulkBytes,
       whenFileBytesBelow: (bytes) => this.#queue.whenBulkBelow(bytes),
+      // The room's port serves HTTP too, on the address this member reached.
+      baseUrl: conn.localAddr.transport === "tcp"
+        ? httpBaseUrl(conn.localAddr)
+        : undefined,
     };
   }
 
@@ -109,7 +121,7 @@ export class MemberConnection {
       this.close("handshake timed out");
     }, this.#room.limits.handshakeTimeoutMs);
     try {
-      const frames = frameSource(this.#conn, this.#decoder);
+      const frames = frameSource(this.#reader, this.#decoder);
       for await (const frame of frames) {
         if (this.#closeReason === undefined) await this.#handle(frame);
       }
@@ -120,7 +132,9 @@ export class MemberConnection {
       clearTimeout(timer);
       clearTimeout(this.#linger);
       this.#leave(this.#closeReason ?? "connection lost");
-      if (this.#closing) await withTimeout(this.#closing, LINGER_MS);
+      // A peer that only shut its sending half (`nc -N`) still reads: what
+      // is queued for it (its greeting, say) goes out before the close.
+      await withTimeout(this.#closing ?? this.#queue.drained(), LINGER_MS);
       this.#closeConn();
     }
   }
@@ -269,7 +283,11 @@ export class MemberConnection {
     if (name.trim() === "") {
       return this.#queue.push(plainLine("Type your name and press Enter."));
     }
-    const joined = this.#room.join(this.peer, { name, files: false });
+    const joined = this.#room.join(this.peer, {
+      name,
+      files: false,
+      via: "text",
+    });
     if ("code" in joined) {
       this.#queue.push(plainLine(`${joined.message}.`));
       if (joined.code === "room_full" || joined.code === "closing") {
@@ -299,7 +317,11 @@ export class MemberConnection {
     if (this.#member) {
       return this.#sendError("already_joined", "You are in the room already");
     }
-    const joined = this.#room.join(this.peer, message);
+    const joined = this.#room.join(this.peer, {
+      name: message.name,
+      files: message.files,
+      via: "terminal",
+    });
     if ("code" in joined) {
       this.#sendError(joined.code, joined.message);
       if (joined.code === "room_full" || joined.code === "closing") {

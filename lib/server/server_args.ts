@@ -14,17 +14,43 @@ import {
 import { DEFAULT_HISTORY_SIZE } from "../core/room.ts";
 import { parseByteSize, parseWhole } from "../cli/numbers.ts";
 import type { ChatServerOptions } from "./chat_server.ts";
+import {
+  DEFAULT_STORE_DIR,
+  DEFAULT_STORE_SETTINGS,
+  STORE_SETTINGS,
+  type StoreSettings,
+} from "../store/store_options.ts";
+import { formatBytes } from "../core/limits.ts";
+
+/** Where and how the room keeps files and history; absent with `--no-store`. */
+export interface StoreArgs {
+  /** The store folder, as given (relative to the working directory). */
+  folder: string;
+  /** True when `--store-dir` named it, rather than the default. */
+  chosen: boolean;
+  settings: StoreSettings;
+}
 
 /** What the command line asks for. */
 export type ServerCommand =
-  | { kind: "run"; options: ChatServerOptions }
+  | {
+    kind: "run";
+    options: ChatServerOptions;
+    /** The store to open; undefined with `--no-store`. */
+    store: StoreArgs | undefined;
+    /** True when `--port` was given, so the store's last port is not reused. */
+    portGiven: boolean;
+  }
   | { kind: "help" }
   | { kind: "version" };
 
 /** Parses the server's flags; throws a `RangeError` or `TypeError` that names the bad one. */
 export function parseServerArgs(args: string[]): ServerCommand {
   const limitOptions = Object.fromEntries(
-    LIMITS.map((l) => [l.flag, { type: "string" as const }]),
+    [...LIMITS, ...STORE_SETTINGS].map((l) => [
+      l.flag,
+      { type: "string" as const },
+    ]),
   );
   const { values } = parseArgs({
     args,
@@ -34,6 +60,8 @@ export function parseServerArgs(args: string[]): ServerCommand {
       host: { type: "string" },
       port: { type: "string", short: "p" },
       history: { type: "string" },
+      "store-dir": { type: "string" },
+      "no-store": { type: "boolean" },
       help: { type: "boolean", short: "h" },
       version: { type: "boolean", short: "v" },
       ...limitOptions,
@@ -55,8 +83,28 @@ export function parseServerArgs(args: string[]): ServerCommand {
     }
     limits[limit.key] = value;
   }
+  const settings: StoreSettings = { ...DEFAULT_STORE_SETTINGS };
+  for (const setting of STORE_SETTINGS) {
+    const text = raw[setting.flag];
+    if (text === undefined) continue;
+    const what = `--${setting.flag}`;
+    settings[setting.key] = setting.unit === "bytes"
+      ? parseByteSize(what, text)
+      : parseWhole(what, text, 0, 60 * 24 * 365);
+  }
+  if (values["no-store"] && values["store-dir"] !== undefined) {
+    throw new TypeError("Cannot use --store-dir with --no-store: choose one");
+  }
+  const folder = values["store-dir"] ?? DEFAULT_STORE_DIR;
+  if (folder.trim() === "") {
+    throw new RangeError("Cannot use an empty --store-dir: name a folder");
+  }
   return {
     kind: "run",
+    store: values["no-store"]
+      ? undefined
+      : { folder, chosen: values["store-dir"] !== undefined, settings },
+    portGiven: values.port !== undefined,
     options: {
       host: values.host,
       port: values.port === undefined
@@ -87,8 +135,19 @@ export function serverHelp(version: string): string {
     "",
     "Options:",
     "  --host HOST                  address to listen on (default: every address)",
-    "  --port, -p PORT              port to listen on (default: 0, a free port)",
+    "  --port, -p PORT              port to listen on (default: the last one with a",
+    "                               store, else 0, a free port)",
     `  --history N                  messages shown to late joiners, 0 for none (default ${DEFAULT_HISTORY_SIZE})`,
+    `  --store-dir DIR              keep files and history in DIR (default ${DEFAULT_STORE_DIR};`,
+    "                               another folder needs --allow-read/--allow-write for it)",
+    "  --no-store                   relay files only; keep nothing, use no files",
+    ...STORE_SETTINGS.map((s) =>
+      `  --${s.flag.padEnd(26)} ${s.summary} (default ${
+        s.unit === "bytes"
+          ? formatBytes(DEFAULT_STORE_SETTINGS[s.key])
+          : `${DEFAULT_STORE_SETTINGS[s.key]} minutes`
+      })`
+    ),
     "  --help, -h                   show this help",
     "  --version, -v                show the version",
     "",

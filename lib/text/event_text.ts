@@ -4,9 +4,10 @@
  * @module
  */
 
-import type { ServerEvent } from "../protocol/messages.ts";
+import type { ServerEvent, SharedFileInfo } from "../protocol/messages.ts";
+import { formatBytes } from "../core/limits.ts";
 import type { Style } from "./style.ts";
-import { clockTime, formatDuration } from "./time.ts";
+import { clockTime, formatDuration, logTime } from "./time.ts";
 import { visible } from "./visible.ts";
 
 /**
@@ -78,11 +79,64 @@ export function eventText(
       const who = others.length === 0
         ? "You are the first one here."
         : `Here: ${others.map((m) => name(m.name)).join(", ")}.`;
-      return `Joined as ${name(event.name)}. ${who} Type /help for commands.`;
+      const files = event.files > 0
+        ? ` The room holds ${event.files} ${
+          event.files === 1 ? "file" : "files"
+        }: /files to list ${event.files === 1 ? "it" : "them"}.`
+        : "";
+      return `Joined as ${
+        name(event.name)
+      }. ${who}${files} Type /help for commands.`;
     }
+    case "shared":
+      return stamp(event.file.time) + name(event.file.from) +
+        style.dim(" shared ") + fileText(event.file, style);
+    case "files":
+      if (event.files.length === 0) {
+        return stamp(event.time) + "The room holds no files yet.";
+      }
+      return [
+        stamp(event.time) +
+        `The room holds ${event.files.length} ${
+          event.files.length === 1 ? "file" : "files"
+        } (/get N to download one):`,
+      ].concat(
+        event.files.map((file) =>
+          `  #${file.id} ${fileText(file, style, event.time)}`
+        ),
+      ).join("\n");
     default:
       return undefined;
   }
+}
+
+/**
+ * `report.pdf (1.0 MiB): http://…`; with `listedAt`, as a `/files` entry
+ * that also says who shared it and when (with the date when not that day).
+ */
+function fileText(
+  file: SharedFileInfo,
+  style: Style,
+  listedAt?: number,
+): string {
+  let text = `${visible(file.name)} ${
+    style.dim(`(${formatBytes(file.size)})`)
+  }`;
+  if (file.to !== undefined) {
+    text += style.private(` for ${visible(file.to)}`);
+  }
+  if (listedAt !== undefined) {
+    const when = sameDay(file.time, listedAt)
+      ? clockTime(file.time)
+      : logTime(file.time).slice(0, -3);
+    text += style.dim(` from `) + style.name(visible(file.from)) +
+      style.dim(`, ${when}`);
+  }
+  return file.url === undefined ? text : `${text}: ${visible(file.url)}`;
+}
+
+function sameDay(a: number, b: number): boolean {
+  return new Date(a).toDateString() === new Date(b).toDateString();
 }
 
 function history(isHistory: boolean | undefined, style: Style): string {

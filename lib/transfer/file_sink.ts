@@ -19,13 +19,22 @@ export interface HashingFileSink {
   sha256(): string;
 }
 
+/** Where a sink starts: a hash and count carried over from bytes already in the file. */
+export interface SinkStart {
+  hash: Hash;
+  written: number;
+}
+
 /**
  * Wraps an open file. Closing the writable closes the file; aborting it
  * closes the file too, leaving removal to the caller.
  */
-export function hashingFileSink(file: Deno.FsFile): HashingFileSink {
-  const hash: Hash = createHash("sha256");
-  let written = 0;
+export function hashingFileSink(
+  file: Deno.FsFile,
+  start?: SinkStart,
+): HashingFileSink {
+  const hash: Hash = start?.hash ?? createHash("sha256");
+  let written = start?.written ?? 0;
   let closed = false;
   const closeFile = () => {
     if (closed) return;
@@ -49,4 +58,31 @@ export function hashingFileSink(file: Deno.FsFile): HashingFileSink {
     written: () => written,
     sha256: () => hash.digest("hex"),
   };
+}
+
+/** Bytes read at a time when hashing what a file already holds. */
+const PREFIX_READ_BYTES = 1024 * 1024;
+
+/**
+ * A sink that carries on after the bytes already in `file` (a `.part` being
+ * resumed): they are read through the hash first, a MiB at a time and with
+ * async reads, so a large prefix neither sits in memory nor stalls the chat.
+ * The file must be open for reading and writing; it is left at its end.
+ */
+export async function resumedFileSink(
+  file: Deno.FsFile,
+): Promise<HashingFileSink> {
+  const hash = createHash("sha256");
+  const buffer = new Uint8Array(PREFIX_READ_BYTES);
+  let written = 0;
+  await file.seek(0, Deno.SeekMode.Start);
+  for (
+    let n = await file.read(buffer);
+    n !== null;
+    n = await file.read(buffer)
+  ) {
+    hash.update(buffer.subarray(0, n));
+    written += n;
+  }
+  return hashingFileSink(file, { hash, written });
 }

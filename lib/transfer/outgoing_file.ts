@@ -6,7 +6,7 @@
  * @module
  */
 
-import { createHash } from "node:crypto";
+import { createHash, type Hash } from "node:crypto";
 import { CHUNK_HEADER_BYTES } from "../protocol/frame_encoder.ts";
 
 /** Where chunk frames go: resolves when the next one may be sent. */
@@ -26,6 +26,48 @@ export interface StreamFileOptions {
   signal?: AbortSignal;
   /** Called after each chunk with the bytes sent so far. */
   onProgress?: (sent: number) => void;
+  /** Where to go on from, for an upload the room holds part of. */
+  start?: FileStart;
+}
+
+/** An open file positioned at `offset`, with the hash of the bytes before it. */
+export interface FileStart {
+  file: Deno.FsFile;
+  hash: Hash;
+  offset: number;
+}
+
+/** Bytes read at a time when hashing the part the room holds. */
+const PREFIX_READ_BYTES = 1024 * 1024;
+
+/**
+ * Opens `path` to go on from `offset`: the bytes before it are hashed (a MiB
+ * at a time, async), and unless they hash to `prefixSha256` (the room holds
+ * other bytes: the file changed) the file is closed and undefined returned.
+ * Needs read permission on `path`.
+ */
+export async function openFrom(
+  path: string,
+  offset: number,
+  prefixSha256: string,
+): Promise<FileStart | undefined> {
+  const file = await Deno.open(path, { read: true });
+  const hash = createHash("sha256");
+  const buffer = new Uint8Array(PREFIX_READ_BYTES);
+  let read = 0;
+  while (read < offset) {
+    const n = await file.read(
+      buffer.subarray(0, Math.min(buffer.length, offset - read)),
+    );
+    if (n === null) break;
+    hash.update(buffer.subarray(0, n));
+    read += n;
+  }
+  if (read === offset && hash.copy().digest("hex") === prefixSha256) {
+    return { file, hash, offset };
+  }
+  file.close();
+  return undefined;
 }
 
 /**
@@ -55,17 +97,18 @@ export function fileFrames(
 }
 
 /**
- * Sends the file at `path` as chunk frames and resolves to its SHA-256 in
- * hex. Needs read permission on `path`.
+ * Sends the file at `path` as chunk frames (from `options.start` on, when
+ * given) and resolves to the SHA-256 of the whole file in hex. Needs read
+ * permission on `path`.
  */
 export async function streamFile(
   path: string,
   options: StreamFileOptions,
 ): Promise<string> {
-  const { id, target, maxChunkBytes, onProgress } = options;
-  const hash = createHash("sha256");
-  const file = await Deno.open(path, { read: true });
-  let sent = 0;
+  const { id, target, maxChunkBytes, onProgress, start } = options;
+  const hash = start?.hash ?? createHash("sha256");
+  const file = start?.file ?? await Deno.open(path, { read: true });
+  let sent = start?.offset ?? 0;
   await fileFrames(file, maxChunkBytes).pipeTo(
     new WritableStream<Uint8Array>({
       async write(frame) {

@@ -23,6 +23,12 @@ export interface TransferProgressOptions {
   /** What moves, e.g. `↑ report.pdf`. */
   label: string;
   total: number;
+  /**
+   * Bytes already there when it started (a resumed file): they count toward
+   * the percentage but not toward the rate.
+   * @default {0}
+   */
+  from?: number;
   view: ProgressView;
   /** @default {Date.now} */
   now?: () => number;
@@ -39,6 +45,7 @@ const MILESTONES = [25, 50, 75];
 export class TransferProgress {
   readonly #label: string;
   readonly #total: number;
+  readonly #from: number;
   readonly #view: ProgressView;
   readonly #now: () => number;
   readonly #redrawMs: number;
@@ -52,6 +59,13 @@ export class TransferProgress {
   constructor(options: TransferProgressOptions) {
     this.#label = options.label;
     this.#total = options.total;
+    this.#from = options.from ?? 0;
+    this.#bytes = this.#from;
+    // Milestones a resumed file had passed before are not printed again.
+    while (
+      this.#milestone < MILESTONES.length && this.#total > 0 &&
+      (this.#from / this.#total) * 100 >= MILESTONES[this.#milestone]
+    ) this.#milestone++;
     this.#view = options.view;
     this.#now = options.now ?? Date.now;
     this.#redrawMs = options.redrawMs ?? 200;
@@ -82,7 +96,7 @@ export class TransferProgress {
   /** The running line: `↑ a.bin  12.0 MiB / 48.0 MiB  25%  6.0 MiB/s  ETA 6s`. */
   line(): string {
     const elapsed = Math.max(this.#now() - this.#started, 1) / 1000;
-    const rate = this.#bytes / elapsed;
+    const rate = (this.#bytes - this.#from) / elapsed;
     const percent = this.#total === 0
       ? 100
       : Math.floor((this.#bytes / this.#total) * 100);
@@ -97,14 +111,21 @@ export class TransferProgress {
       }`;
   }
 
-  /** Removes the running line and prints `summary` with size, time and rate. */
+  /**
+   * Removes the running line and prints `summary` with size, time and rate;
+   * for a resumed file, the bytes moved and those that were kept.
+   */
   finish(summary: string): void {
     this.#view.status(this.#key, undefined);
     const seconds = Math.max(this.#now() - this.#started, 1) / 1000;
+    const moved = this.#total - this.#from;
+    const kept = this.#from > 0
+      ? ` after ${formatBytes(this.#from)} kept from before`
+      : "";
     this.#view.print(
-      `${summary}: ${formatBytes(this.#total)} in ${seconds.toFixed(1)} s (${
-        formatBytes(Math.round(this.#total / seconds))
-      }/s)`,
+      `${summary}: ${formatBytes(moved)} in ${seconds.toFixed(1)} s (${
+        formatBytes(Math.round(moved / seconds))
+      }/s)${kept}`,
     );
   }
 

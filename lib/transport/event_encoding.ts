@@ -8,6 +8,7 @@ import { encodeLine } from "../protocol/frame_encoder.ts";
 import type { ServerEvent } from "../protocol/messages.ts";
 import { eventText } from "../text/event_text.ts";
 import { plainStyle } from "../text/style.ts";
+import { storePlainText } from "../store/shared_files.ts";
 
 const frames = new WeakMap<ServerEvent, Uint8Array>();
 const plainLines = new WeakMap<ServerEvent, Uint8Array>();
@@ -28,7 +29,7 @@ export function eventFrame(event: ServerEvent): Uint8Array {
 export function eventPlainText(event: ServerEvent): Uint8Array {
   let bytes = plainLines.get(event);
   if (!bytes) {
-    const text = eventText(event, plainStyle);
+    const text = storePlainText(event) ?? eventText(event, plainStyle);
     bytes = text === undefined
       ? EMPTY
       : encoder.encode(text.replaceAll("\n", "\r\n") + "\r\n");

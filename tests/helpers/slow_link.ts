@@ -17,6 +17,7 @@ export class SlowLink implements AsyncDisposable {
   readonly #pumps = new Set<Promise<void>>();
   readonly #accepting: Promise<void>;
   readonly #bytesPerTick: number;
+  #bytesDown = 0;
   #closed = false;
 
   private constructor(targetPort: number, bytesPerSecond: number) {
@@ -36,6 +37,11 @@ export class SlowLink implements AsyncDisposable {
   /** The port clients connect to instead of the server's. */
   get port(): number {
     return this.#listener.addr.port;
+  }
+
+  /** Bytes passed from the server to clients so far, every connection together. */
+  get bytesDown(): number {
+    return this.#bytesDown;
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -90,6 +96,7 @@ export class SlowLink implements AsyncDisposable {
       const n = await from.read(buffer);
       if (n === null) return;
       await writeAll(to, buffer.subarray(0, n));
+      this.#bytesDown += n;
     }
   }
 }

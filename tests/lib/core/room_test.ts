@@ -387,6 +387,7 @@ Deno.test("/help lists the room's commands with usage and aliases", async () => 
     "/msg NAME text",
     "/me action",
     "/nick NEW",
+    "/files",
     "/quit",
   ]);
   assert.deepEqual(help.commands.find((c) => c.name === "msg")?.aliases, [
@@ -395,7 +396,7 @@ Deno.test("/help lists the room's commands with usage and aliases", async () => 
     "w",
   ]);
   await ann.say("/?");
-  assert.equal((await ann.event("help")).commands.length, 6);
+  assert.equal((await ann.event("help")).commands.length, 7);
 });
 
 Deno.test("//text sends /text as a message", async () => {

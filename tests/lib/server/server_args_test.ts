@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
-import { parseServerArgs } from "../../../lib/server/server_args.ts";
+import {
+  parseServerArgs,
+  serverHelp,
+} from "../../../lib/server/server_args.ts";
 
 function runOptions(args: string[]) {
   const command = parseServerArgs(args);
@@ -30,4 +33,67 @@ Deno.test("--history refuses what is not a whole number from 0 to 10000", () => 
     () => parseServerArgs(["--history", "10001"]),
     new RangeError("Cannot use --history 10001: it must be from 0 to 10000"),
   );
+});
+
+function runCommand(args: string[]) {
+  const command = parseServerArgs(args);
+  if (command.kind !== "run") throw new Error(`not run: ${command.kind}`);
+  return command;
+}
+
+Deno.test("the store is on by default, in lanroom-data, with its defaults", () => {
+  const { store, portGiven } = runCommand([]);
+  assert.deepEqual(store, {
+    folder: "lanroom-data",
+    chosen: false,
+    settings: {
+      storeMaxBytes: 10 * 1024 ** 3,
+      storeMinFreeBytes: 1024 ** 3,
+      resumeMinutes: 60,
+    },
+  });
+  assert.equal(portGiven, false);
+  assert.equal(runCommand(["--port", "0"]).portGiven, true);
+});
+
+Deno.test("store flags set the folder, the cap, the free space and resume time", () => {
+  const { store } = runCommand([
+    "--store-dir",
+    "/srv/room",
+    "--store-max-bytes",
+    "2GiB",
+    "--store-min-free-bytes=100MiB",
+    "--resume-minutes",
+    "0",
+  ]);
+  assert.deepEqual(store, {
+    folder: "/srv/room",
+    chosen: true,
+    settings: {
+      storeMaxBytes: 2 * 1024 ** 3,
+      storeMinFreeBytes: 100 * 1024 ** 2,
+      resumeMinutes: 0,
+    },
+  });
+});
+
+Deno.test("--no-store keeps nothing, and refuses a --store-dir beside it", () => {
+  assert.equal(runCommand(["--no-store"]).store, undefined);
+  assert.throws(
+    () => parseServerArgs(["--no-store", "--store-dir", "x"]),
+    new TypeError("Cannot use --store-dir with --no-store: choose one"),
+  );
+  assert.throws(
+    () => parseServerArgs(["--store-max-bytes", "lots"]),
+    /Cannot parse --store-max-bytes "lots"/,
+  );
+});
+
+Deno.test("--help lists the store flags with their defaults", () => {
+  const help = serverHelp("0.0.0");
+  assert.match(help, /--store-dir DIR .*\(default lanroom-data;/);
+  assert.match(help, /--no-store /);
+  assert.match(help, /--store-max-bytes .*\(default 10 GiB\)/);
+  assert.match(help, /--store-min-free-bytes .*\(default 1 GiB\)/);
+  assert.match(help, /--resume-minutes .*\(default 60 minutes\)/);
 });

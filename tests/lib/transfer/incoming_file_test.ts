@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
 import { IncomingFile } from "../../../lib/transfer/incoming_file.ts";
+import {
+  type PartRecord,
+  readPartRecord,
+  writePartRecord,
+} from "../../../lib/transfer/part_record.ts";
 import { needs } from "../../helpers/permissions.ts";
 import {
   listFolder,
@@ -7,6 +12,7 @@ import {
   sha256Bytes,
   sha256File,
   TempFolder,
+  writeRandomFile,
 } from "../../helpers/file_fixture.ts";
 
 const encoder = new TextEncoder();
@@ -274,5 +280,143 @@ Deno.test(
       assert.ok(new TextEncoder().encode(name).length <= 255, name);
       assert.match(name, /^x+( \(1\))?\.txt$/);
     }
+  },
+);
+
+const RECORD = {
+  room: "127.0.0.1:4000",
+  from: "ada",
+  time: 1_700_000_000_000,
+  since: 1_700_000_000_000,
+  transfer: 7,
+};
+
+Deno.test(
+  needs(
+    "with a record, keeping a stopped file leaves the .part and its record; finishing removes the record",
+    "read",
+    "write",
+  ),
+  async () => {
+    await using tmp = await TempFolder.create();
+    const content = encoder.encode("kept for later, then finished");
+    const file = await IncomingFile.open(tmp.path, "a.txt", content.length, {
+      record: RECORD,
+    });
+    await file.write(content.slice(0, 10));
+    assert.equal(await file.keep(), true);
+    assert.deepEqual(await listFolder(tmp.path), [
+      "a.txt.part",
+      "a.txt.part.json",
+    ]);
+    assert.deepEqual(await readPartRecord(file.partPath), {
+      ...RECORD,
+      name: "a.txt",
+      size: content.length,
+    });
+    const resumed = await IncomingFile.resume(
+      file.partPath,
+      (await readPartRecord(file.partPath)) as PartRecord,
+    );
+    assert.equal(resumed.resumedFrom, 10);
+    await resumed.write(content.slice(10));
+    const result = await resumed.finish(sha256Bytes(content));
+    assert.equal(result.ok, true);
+    assert.deepEqual(await listFolder(tmp.path), ["a.txt"]);
+    assert.equal(await sha256File(tmp.join("a.txt")), sha256Bytes(content));
+  },
+);
+
+Deno.test(
+  needs(
+    "without a record, keeping removes the .part: nothing could resume it",
+    "read",
+    "write",
+  ),
+  async () => {
+    await using tmp = await TempFolder.create();
+    const file = await IncomingFile.open(tmp.path, "a.txt", 100);
+    await file.write(encoder.encode("some"));
+    assert.equal(await file.keep(), false);
+    assert.deepEqual(await listFolder(tmp.path), []);
+  },
+);
+
+Deno.test(
+  needs(
+    "aborting a file with a record removes the .part and the record",
+    "read",
+    "write",
+  ),
+  async () => {
+    await using tmp = await TempFolder.create();
+    const file = await IncomingFile.open(tmp.path, "a.txt", 100, {
+      record: RECORD,
+    });
+    await file.write(encoder.encode("some"));
+    await file.abort();
+    assert.deepEqual(await listFolder(tmp.path), []);
+  },
+);
+
+Deno.test(
+  needs(
+    "a resumed file whose kept bytes differ fails the SHA-256 and is removed",
+    "read",
+    "write",
+  ),
+  async () => {
+    await using tmp = await TempFolder.create();
+    const content = encoder.encode("the real content of the file");
+    const part = tmp.join("a.txt.part");
+    await Deno.writeFile(part, encoder.encode("THE REAL"));
+    const record = { ...RECORD, name: "a.txt", size: content.length };
+    await writePartRecord(part, record);
+    const resumed = await IncomingFile.resume(part, record);
+    await resumed.write(content.slice(8));
+    const result = await resumed.finish(sha256Bytes(content));
+    assert.equal(result.ok, false);
+    assert.deepEqual(await listFolder(tmp.path), []);
+  },
+);
+
+Deno.test(
+  needs(
+    "a kept .part holding more than the file's size is refused on resume",
+    "read",
+    "write",
+  ),
+  async () => {
+    await using tmp = await TempFolder.create();
+    const part = tmp.join("a.txt.part");
+    await Deno.writeFile(part, new Uint8Array(20));
+    await assert.rejects(
+      IncomingFile.resume(part, { ...RECORD, name: "a.txt", size: 10 }),
+      RangeError,
+    );
+  },
+);
+
+Deno.test(
+  needs(
+    "a resumed 3 MiB prefix is hashed in pieces and the whole file verifies",
+    "read",
+    "write",
+  ),
+  async () => {
+    await using tmp = await TempFolder.create();
+    const source = tmp.join("source.bin");
+    await writeRandomFile(source, 3 * 1024 * 1024 + 5, 9);
+    const content = await Deno.readFile(source);
+    const part = tmp.join("big.bin.part");
+    const kept = 3 * 1024 * 1024 - 17;
+    await Deno.writeFile(part, content.subarray(0, kept));
+    const record = { ...RECORD, name: "big.bin", size: content.length };
+    const resumed = await IncomingFile.resume(part, record);
+    assert.equal(resumed.resumedFrom, kept);
+    await resumed.write(content.slice(kept));
+    const result = await resumed.finish(sha256Bytes(content));
+    assert.equal(result.ok, true);
+    assert.equal(await sha256File(tmp.join("big.bin")), sha256Bytes(content));
   },
 );

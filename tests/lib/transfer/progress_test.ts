@@ -230,3 +230,27 @@ Deno.test("two transfers keep two separate running lines", () => {
     "↓ b  10 bytes / 100 bytes  10%  10 bytes/s  ETA 9s",
   ]);
 });
+
+Deno.test("a resumed transfer counts only the bytes it moves toward the rate, and skips milestones passed before", () => {
+  const clock = manualClock();
+  const view = new CollectingView(false);
+  const progress = new TransferProgress({
+    label: "↓ a.bin",
+    total: 400 * MiB,
+    from: 220 * MiB,
+    view,
+    now: clock.now,
+  });
+  for (let i = 221; i <= 400; i++) {
+    clock.advance(10);
+    progress.update(i * MiB);
+  }
+  assert.deepEqual(view.printed, [
+    "↓ a.bin  300 MiB / 400 MiB  75%  100 MiB/s  ETA 1s",
+  ]);
+  progress.finish('✓ "a.bin"');
+  assert.equal(
+    view.printed.at(-1),
+    '✓ "a.bin": 180 MiB in 1.8 s (100 MiB/s) after 220 MiB kept from before',
+  );
+});

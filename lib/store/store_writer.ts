@@ -1,0 +1,166 @@
+/**
+ * The store's writing thread, as the relay's thread sees it: a worker
+ * (`writer_thread.ts`) that hashes and writes the store's copy of
+ * every upload, started when an upload opens and ended when none is left.
+ * Measured on 2 cores, SHA-256 and the writes of the store's copy took
+ * about as long as relaying the bytes; on the relay's thread they slowed
+ * the live receivers, on their own thread they overlap with the relay.
+ * Bytes cross in batches of {@linkcode BATCH_BYTES} whose buffers are
+ * transferred, not copied, and come back to be filled again.
+ * @module
+ */
+
+import { writerThread } from "./writer_thread.ts";
+
+/** Bytes handed to the writing thread at a time. */
+export const BATCH_BYTES = 4 * 1024 * 1024;
+
+/** Batch buffers kept for reuse while the thread runs. */
+const POOL_BUFFERS = 24;
+
+/** What the relay's thread asks; each request gets one reply. */
+export type WriterRequest =
+  /** Opens a temporary file and hashes the bytes it holds, up to `size`. */
+  | { op: "open"; id: number; path: string; size: number }
+  /** Appends the first `length` bytes of `buffer` (transferred). */
+  | { op: "write"; id: number; buffer: ArrayBuffer; length: number }
+  /** Makes the file durable, closes it and answers its SHA-256. */
+  | { op: "finish"; id: number }
+  /** Closes the file, keeping it on disk. */
+  | { op: "close"; id: number };
+
+/** What the writing thread answers; `error` says why a file failed. */
+export type WriterReply =
+  | {
+    op: "opened";
+    id: number;
+    written: number;
+    sha256?: string;
+    error?: string;
+  }
+  | {
+    op: "written";
+    id: number;
+    buffer: ArrayBuffer;
+    length: number;
+    error?: string;
+  }
+  | { op: "finished"; id: number; sha256?: string; error?: string }
+  | { op: "closed"; id: number };
+
+/** One file's side of the conversation. */
+export interface WriterClient {
+  /** A reply about this file. */
+  reply(reply: WriterReply): void;
+  /** The thread died: nothing more will come. */
+  lost(reason: string): void;
+}
+
+/** Starts the thread; a seam for tests. */
+export type StartWorker = () => Worker;
+
+/**
+ * Starts the worker from its source text: a worker module read from a file
+ * would need read permission of lanroom's own code (and `--include` in the
+ * executables); the server has neither.
+ */
+function startWorker(): Worker {
+  const source =
+    `import { createHash } from "node:crypto";\n(${writerThread})(createHash);\n`;
+  const url = URL.createObjectURL(
+    new Blob([source], { type: "text/javascript" }),
+  );
+  try {
+    return new Worker(url, { type: "module" });
+  } finally {
+    URL.revokeObjectURL(url);
+  }
+}
+
+/** The writing thread of one store, shared by its uploads. */
+export class StoreWriter {
+  readonly #start: StartWorker;
+  #worker: Worker | undefined;
+  #nextId = 1;
+  readonly #clients = new Map<number, WriterClient>();
+  readonly #pool: ArrayBuffer[] = [];
+  #idle = Promise.withResolvers<void>();
+
+  constructor(start: StartWorker = startWorker) {
+    this.#start = start;
+    this.#idle.resolve();
+  }
+
+  /** Whether the thread runs (an upload is open). */
+  get running(): boolean {
+    return this.#worker !== undefined;
+  }
+
+  /** Registers a file, starting the thread when it is the first; its id. */
+  attach(client: WriterClient): number {
+    const id = this.#nextId++;
+    if (!this.#worker) {
+      const worker = this.#start();
+      worker.onmessage = (event: MessageEvent<WriterReply>) =>
+        this.#clients.get(event.data.id)?.reply(event.data);
+      worker.onerror = (event) => {
+        event.preventDefault();
+        this.#lose(`the store's writing thread failed: ${event.message}`);
+      };
+      this.#worker = worker;
+      this.#idle = Promise.withResolvers<void>();
+    }
+    this.#clients.set(id, client);
+    return id;
+  }
+
+  /** Forgets a file that got its last reply; the last one ends the thread. */
+  detach(id: number): void {
+    this.#clients.delete(id);
+    if (this.#clients.size === 0) this.#stop();
+  }
+
+  /** Posts a request; a `write` transfers its buffer. */
+  post(request: WriterRequest): void {
+    this.#worker?.postMessage(
+      request,
+      request.op === "write" ? [request.buffer] : [],
+    );
+  }
+
+  /** An empty batch buffer, reused when one came back. */
+  buffer(): Uint8Array {
+    return new Uint8Array(this.#pool.pop() ?? new ArrayBuffer(BATCH_BYTES));
+  }
+
+  /** Takes back a batch buffer the thread is done with. */
+  recycle(buffer: ArrayBuffer): void {
+    if (this.#pool.length < POOL_BUFFERS && this.#worker) {
+      this.#pool.push(buffer);
+    }
+  }
+
+  /** Resolves once no file is open and the thread has ended. */
+  idle(): Promise<void> {
+    return this.#idle.promise;
+  }
+
+  /** Ends the thread now; files still open hear they are lost. */
+  terminate(reason: string): void {
+    this.#lose(reason);
+  }
+
+  #lose(reason: string): void {
+    const clients = [...this.#clients.values()];
+    this.#clients.clear();
+    this.#stop();
+    for (const client of clients) client.lost(reason);
+  }
+
+  #stop(): void {
+    this.#worker?.terminate();
+    this.#worker = undefined;
+    this.#pool.length = 0;
+    this.#idle.resolve();
+  }
+}

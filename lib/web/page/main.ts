@@ -1,0 +1,227 @@
+/// <reference no-default-lib="true" />
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
+/// <reference lib="esnext" />
+/**
+ * The room page: wires the connection, the room state and the views
+ * together. Each piece of the screen is its own module (after Snapdrop's
+ * `ui.js`); this one only decides what an event means for them.
+ * @module
+ */
+
+import type { ServerEvent } from "../../protocol/messages.ts";
+import { Composer } from "./composer.ts";
+import { RoomConnection } from "./connection.ts";
+import { byId } from "./dom.ts";
+import { eventLines, type ViewLine } from "./event_lines.ts";
+import { JoinForm } from "./join_form.ts";
+import { FilesPanel } from "./files_panel.ts";
+import { MemberList } from "./member_list.ts";
+import { MessageView } from "./message_view.ts";
+import { RoomState } from "./room_state.ts";
+import { SidePanel } from "./side_panel.ts";
+import { Uploads } from "./uploads.ts";
+import { SOCKET_PATH } from "../socket_protocol.ts";
+
+const state = new RoomState();
+const view = new MessageView(byId("log", HTMLElement));
+new MemberList(state, {
+  list: byId("member-list", HTMLElement),
+  toggle: byId("members-toggle", HTMLButtonElement),
+});
+const files = new FilesPanel({
+  list: byId("file-list", HTMLElement),
+  toggle: byId("files-toggle", HTMLButtonElement),
+  section: byId("files", HTMLElement),
+});
+new SidePanel(byId("side", HTMLElement), {
+  members: byId("members-toggle", HTMLButtonElement),
+  files: byId("files-toggle", HTMLButtonElement),
+});
+const status = byId("status", HTMLElement);
+const joinView = byId("join-view", HTMLElement);
+const roomView = byId("room-view", HTMLElement);
+
+/** The name to join with, and to rejoin with after a drop. */
+let name: string | undefined;
+/** True between a welcome and the next drop. */
+let inRoom = false;
+/** True once a drop has been announced, until the next welcome. */
+let lost = false;
+/** Set when the server refused the name, so the close that follows keeps the reason. */
+let refused = false;
+/** New sockets tried after a first one failed, before saying the room is unreachable. */
+let quickRetries = 0;
+const QUICK_RETRIES = 2;
+const QUICK_RETRY_MS = 300;
+/** Messages already shown, so history replayed after a reconnect is not shown twice. */
+const seen = new Set<string>();
+/** Lines remembered in {@linkcode seen}: more than a room replays. */
+const MAX_SEEN = 5000;
+
+const connection = new RoomConnection(socketUrl(), {
+  open() {
+    if (name !== undefined) connection.send({ type: "join", name });
+  },
+  event: handle,
+  down({ reason, retryInMs }) {
+    const wasIn = inRoom;
+    inRoom = false;
+    uploads.lost();
+    if (retryInMs !== undefined) {
+      status.textContent = `Connection lost. Reconnecting in ${
+        Math.ceil(retryInMs / 1000)
+      } s…`;
+      if (!lost) info(`Connection lost (${reason}). Reconnecting…`);
+      lost = true;
+      return;
+    }
+    state.clear();
+    if (wasIn || lost) {
+      info(
+        reason === "quit" ? "You left the room." : `Disconnected: ${reason}`,
+      );
+      showJoin();
+      joinForm.refuse(
+        reason === "quit" ? "You left the room. Join again?" : reason,
+      );
+    } else if (!refused && quickRetries < QUICK_RETRIES) {
+      // A socket the browser opened early and left idle may have been taken
+      // for a plain-text member; a fresh one is not.
+      quickRetries++;
+      setTimeout(() => connection.connect(), QUICK_RETRY_MS);
+    } else if (!refused) {
+      joinForm.refuse(`Cannot reach the room (${reason}). Try again?`);
+    }
+  },
+});
+
+const joinForm = new JoinForm({
+  form: byId("join-form", HTMLFormElement),
+  input: byId("name", HTMLInputElement),
+  error: byId("join-error", HTMLElement),
+  button: byId("join-button", HTMLButtonElement),
+}, (wanted) => {
+  name = wanted;
+  refused = false;
+  quickRetries = 0;
+  if (connection.isOpen) connection.send({ type: "join", name });
+  else connection.connect();
+});
+
+const uploads = new Uploads(byId("uploads", HTMLElement), connection);
+const picker = byId("file-picker", HTMLInputElement);
+byId("send-files", HTMLButtonElement).addEventListener(
+  "click",
+  () => picker.click(),
+);
+picker.addEventListener("change", () => {
+  if (picker.files) uploads.send(picker.files);
+  picker.value = "";
+});
+// Files dropped anywhere on the room, or pasted (an image copied), are sent.
+roomView.addEventListener("dragover", (event) => {
+  if (!event.dataTransfer?.types.includes("Files")) return;
+  event.preventDefault();
+  event.dataTransfer.dropEffect = "copy";
+});
+roomView.addEventListener("drop", (event) => {
+  const files = event.dataTransfer?.files;
+  if (!files || files.length === 0) return;
+  event.preventDefault();
+  if (inRoom) uploads.send(files);
+});
+document.addEventListener("paste", (event) => {
+  const files = event.clipboardData?.files;
+  if (!inRoom || !files || files.length === 0) return;
+  event.preventDefault();
+  uploads.send(files);
+});
+
+const composer = new Composer(
+  byId("composer", HTMLFormElement),
+  byId("message", HTMLInputElement),
+  (text) => connection.send({ type: "say", text }),
+);
+
+function handle(event: ServerEvent): void {
+  switch (event.type) {
+    case "offered":
+    case "received":
+    case "delivery":
+      uploads.handle(event);
+      return;
+    case "welcome":
+      return welcome(event);
+    case "error":
+      if (!inRoom) return refusal(event);
+      uploads.handle(event);
+      break;
+    case "renamed":
+      if (state.me === event.from) name = event.to;
+      break;
+    case "shared":
+      uploads.handle(event);
+      files.refresh();
+      break;
+    case "message":
+    case "action": {
+      const key = `${event.type}|${event.time}|${event.from}|${event.text}`;
+      if (event.history && seen.has(key)) return;
+      seen.add(key);
+      // Only the newest lines can come again; forget the oldest.
+      if (seen.size > MAX_SEEN) seen.delete(seen.values().next().value!);
+      break;
+    }
+  }
+  state.apply(event);
+  view.show(eventLines(event));
+}
+
+function welcome(event: Extract<ServerEvent, { type: "welcome" }>): void {
+  inRoom = true;
+  name = event.name;
+  connection.retry = true;
+  connection.joined();
+  joinForm.accepted(event.name);
+  status.textContent = "";
+  state.apply(event);
+  uploads.configure(event.limits);
+  files.enable(event.features?.includes("store") ?? false);
+  if (lost) info("Back in the room.");
+  else view.show(eventLines(event));
+  lost = false;
+  joinView.hidden = true;
+  roomView.hidden = false;
+  composer.focus();
+}
+
+function refusal(event: Extract<ServerEvent, { type: "error" }>): void {
+  if (lost && event.code === "name_taken") {
+    // The server has not yet noticed that our old connection is gone: try
+    // again shortly rather than asking for another name.
+    return connection.drop();
+  }
+  refused = true;
+  showJoin();
+  joinForm.refuse(event.message);
+}
+
+function showJoin(): void {
+  roomView.hidden = true;
+  joinView.hidden = false;
+}
+
+function info(text: string): void {
+  const line: ViewLine = { kind: "notice", parts: [{ kind: "text", text }] };
+  view.show([line]);
+}
+
+/** `ws://host:port/ws` beside this page, whichever address it was opened at. */
+function socketUrl(): string {
+  const url = new URL(SOCKET_PATH.slice(1), location.href);
+  url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+  return url.href;
+}
+
+joinForm.focus();

@@ -1,0 +1,317 @@
+/**
+ * One browser member: a {@linkcode Peer} over a WebSocket. The page sends
+ * the framed protocol's JSON messages, one per WebSocket message; the server
+ * sends its events as JSON lines (docs/PROTOCOL.md, "WebSocket members").
+ * The member is under every room limit: the line cap, flood control (in the
+ * room), the handshake timeout and the slow-reader disconnect. Files from
+ * the page go through the room's relay like a terminal client's: `offer`,
+ * chunk frames as binary messages, `end`; each chunk relayed is answered
+ * with `received`, and the page keeps at most a transfer window of bytes
+ * unanswered, so a slow receiver holds the page back instead of filling the
+ * server's memory.
+ * @module
+ */
+
+import { withTimeout } from "../async/with_timeout.ts";
+import { formatBytes } from "../core/limits.ts";
+import type { Member, Peer, Room } from "../core/room.ts";
+import type { TransferRelay } from "../core/transfer_relay.ts";
+import { CHUNK_HEADER_BYTES, CHUNK_MARKER } from "../protocol/frame_encoder.ts";
+import {
+  type ClientMessage,
+  parseClientMessage,
+  type ServerEvent,
+} from "../protocol/messages.ts";
+import { SocketOutbox } from "./socket_outbox.ts";
+import { CLOSE_NORMAL, CLOSE_POLICY } from "./socket_protocol.ts";
+
+/** What a WebSocket member needs from the server around it. */
+export interface SocketMemberOptions {
+  room: Room;
+  relay: TransferRelay;
+  /** Where the peer is, for the log. */
+  remote: string;
+  /** `http://HOST:PORT` as the page reached the server, for download addresses. */
+  baseUrl?: string;
+}
+
+/** How long a member dropped as too slow has to take its last message. */
+const SLOW_FAREWELL_MS = 1000;
+/** How often the farewell looks whether the backlog is written. */
+const FAREWELL_POLL_MS = 50;
+
+const encoder = new TextEncoder();
+
+/** Serves one WebSocket until it closes; never throws. */
+export class SocketMember {
+  readonly #socket: WebSocket;
+  readonly #room: Room;
+  readonly #relay: TransferRelay;
+  readonly #remote: string;
+  readonly #outbox: SocketOutbox;
+  readonly #closed: Promise<void>;
+  #member: Member | undefined;
+  #closeReason: string | undefined;
+  #handshakeTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Messages are handled one at a time, in the order they came. */
+  #work: Promise<void> = Promise.resolve();
+  /** File bytes received and not yet relayed. */
+  #chunkBytesWaiting = 0;
+  readonly peer: Peer;
+
+  constructor(socket: WebSocket, options: SocketMemberOptions) {
+    this.#socket = socket;
+    socket.binaryType = "arraybuffer";
+    this.#room = options.room;
+    this.#relay = options.relay;
+    this.#remote = options.remote;
+    this.#outbox = new SocketOutbox(socket, {
+      maxBytes: this.#room.limits.maxQueueBytes,
+      onOverflow: (queued) =>
+        this.#dropSlow(`too slow: ${formatBytes(queued)} behind`),
+    });
+    this.peer = {
+      send: (event) => this.#outbox.push(event),
+      close: (reason) => this.close(reason),
+      // Browser members join with files:false and download from the
+      // store, so the relay never queues chunks for them; its transfer
+      // events still read as events.
+      sendFile: (_transfer, item) => {
+        if (!(item instanceof Uint8Array)) this.#outbox.push(item);
+      },
+      dropFile: () => {},
+      fileBytesQueued: () => 0,
+      whenFileBytesBelow: () => Promise.resolve(),
+      baseUrl: options.baseUrl,
+    };
+    this.#closed = new Promise((resolve) => {
+      socket.addEventListener("close", () => {
+        clearTimeout(this.#handshakeTimer);
+        this.#outbox.stop();
+        this.#leave(this.#closeReason ?? "connection lost");
+        resolve();
+      });
+    });
+    socket.addEventListener("open", () => this.#opened());
+    socket.addEventListener(
+      "message",
+      (event) => this.#received(event.data),
+    );
+  }
+
+  /** Resolves once the socket has closed and the member left. */
+  closed(): Promise<void> {
+    return this.#closed;
+  }
+
+  /** Sends what is queued, then closes; the member leaves with `reason`. */
+  close(reason: string, code = CLOSE_NORMAL): void {
+    if (this.#closeReason !== undefined) return;
+    this.#closeReason = reason;
+    this.#leave(reason);
+    this.#outbox.flush();
+    this.#outbox.stop();
+    this.#closeSocket(code, reason);
+  }
+
+  #opened(): void {
+    this.#handshakeTimer = setTimeout(() => {
+      if (this.#member) return;
+      this.#send({
+        type: "error",
+        code: "handshake_timeout",
+        message: "No name given in time: closing the connection",
+      });
+      this.close("handshake timed out");
+    }, this.#room.limits.handshakeTimeoutMs);
+  }
+
+  #received(data: unknown): void {
+    if (this.#closeReason !== undefined) return;
+    if (data instanceof ArrayBuffer) return this.#chunk(new Uint8Array(data));
+    if (typeof data !== "string") {
+      return this.#violation("Unexpected message");
+    }
+    const limit = this.#room.limits.maxLineBytes;
+    // A UTF-8 byte takes at most one UTF-16 unit, and a unit at most 3 bytes.
+    if (data.length * 3 > limit && encoder.encode(data).length > limit) {
+      return this.#send({
+        type: "error",
+        code: "line_too_long",
+        message: `Line dropped: longer than the limit of ${limit} bytes`,
+      });
+    }
+    this.#work = this.#work.then(() => this.#message(data));
+  }
+
+  async #message(line: string): Promise<void> {
+    if (this.#closeReason !== undefined) return;
+    const message = parseClientMessage(line);
+    if (typeof message === "string") return this.#violation(message);
+    if (message.type === "join") return this.#join(message);
+    const member = this.#member;
+    if (!member) {
+      return this.#violation(`Frame "${message.type}" before joining`);
+    }
+    switch (message.type) {
+      case "say":
+        return await this.#room.say(member, message.text);
+      case "quit":
+        return this.close("quit");
+      case "offer":
+        if (this.#room.admit(member)) this.#relay.offer(member, message);
+        return;
+      case "end":
+        return this.#relay.end(member, message);
+      case "abort":
+        return this.#relay.abort(member, message.id, message.reason);
+      case "receipt":
+        // A browser member receives no chunks, so it has nothing to receipt.
+        return this.#send({
+          type: "error",
+          code: "unsupported",
+          message: `"receipt" is not taken over the WebSocket`,
+        });
+    }
+  }
+
+  /**
+   * A chunk frame in a binary message: checked whole before it is queued,
+   * and relayed in turn with the text messages around it.
+   */
+  #chunk(frame: Uint8Array): void {
+    if (!this.#member) return this.#violation("File chunk before joining");
+    const limits = this.#room.limits;
+    const payload = frame.length - CHUNK_HEADER_BYTES;
+    const view = new DataView(frame.buffer, frame.byteOffset, frame.length);
+    if (
+      payload < 1 || payload > limits.maxChunkBytes ||
+      view.getUint8(0) !== CHUNK_MARKER || view.getUint32(5) !== payload
+    ) {
+      return this.#violation(
+        `A binary message must be one chunk frame of 1 to ${limits.maxChunkBytes} bytes`,
+      );
+    }
+    this.#chunkBytesWaiting += payload;
+    if (this.#chunkBytesWaiting > 2 * limits.transferWindowBytes) {
+      return this.#violation(
+        'File bytes sent without waiting for "received": more than twice the transfer window',
+      );
+    }
+    const id = view.getUint32(1);
+    this.#work = this.#work.then(async () => {
+      const member = this.#member;
+      if (this.#closeReason !== undefined || !member) return;
+      const failure = await this.#relay.chunk(member, id, frame);
+      this.#chunkBytesWaiting -= payload;
+      if (failure) return this.#violation(failure);
+      this.#send({ type: "received", id, bytes: payload });
+    });
+  }
+
+  #join(message: Extract<ClientMessage, { type: "join" }>): void {
+    if (this.#member) {
+      return this.#send({
+        type: "error",
+        code: "already_joined",
+        message: "You are in the room already",
+      });
+    }
+    const joined = this.#room.join(this.peer, {
+      name: message.name,
+      files: false,
+      via: "browser",
+    });
+    if ("code" in joined) {
+      this.#send({ type: "error", code: joined.code, message: joined.message });
+      if (joined.code === "room_full" || joined.code === "closing") {
+        this.close(joined.message);
+      }
+      return;
+    }
+    clearTimeout(this.#handshakeTimer);
+    this.#member = joined;
+    this.#room.log(`${joined.name} is a browser member from ${this.#remote}`);
+  }
+
+  #send(event: ServerEvent): void {
+    this.#outbox.push(event);
+  }
+
+  /** A protocol violation: tell the page why, then close its socket alone. */
+  #violation(message: string): void {
+    const who = this.#member
+      ? `${this.#member.name} (${this.#remote})`
+      : this.#remote;
+    this.#room.log(`${who} disconnected: ${message}`);
+    this.#send({ type: "error", code: "protocol", message });
+    this.close(`protocol error: ${message}`, CLOSE_POLICY);
+  }
+
+  /**
+   * Disconnects a member that stopped reading. Its backlog is gone; if what
+   * the socket holds is written soon, the member is still told why.
+   */
+  #dropSlow(reason: string): void {
+    if (this.#closeReason !== undefined) return;
+    this.#closeReason = reason;
+    this.#leave(reason);
+    // Not a violation: the page may come back, and catch up from history.
+    this.#farewell(reason).finally(() =>
+      this.#closeSocket(CLOSE_NORMAL, reason)
+    );
+  }
+
+  async #farewell(reason: string): Promise<void> {
+    let poll: ReturnType<typeof setInterval> | undefined;
+    const written = new Promise<void>((resolve) => {
+      poll = setInterval(() => {
+        if (this.#socket.bufferedAmount === 0) resolve();
+      }, FAREWELL_POLL_MS);
+    });
+    const inTime = await withTimeout(written, SLOW_FAREWELL_MS);
+    clearInterval(poll);
+    if (!inTime) return;
+    this.#sendNow({
+      type: "error",
+      code: "too_slow",
+      message: `Disconnected: ${reason}`,
+    });
+  }
+
+  #sendNow(event: ServerEvent): void {
+    try {
+      this.#socket.send(JSON.stringify(event) + "\n");
+    } catch {
+      // Closed meanwhile.
+    }
+  }
+
+  #leave(reason: string): void {
+    if (!this.#member) return;
+    const member = this.#member;
+    this.#member = undefined;
+    this.#room.leave(member, reason);
+  }
+
+  #closeSocket(code: number, reason: string): void {
+    try {
+      // A close reason may hold at most 123 bytes.
+      this.#socket.close(code, truncateUtf8(reason, 123));
+    } catch {
+      // Already closing.
+    }
+  }
+}
+
+/** `text` cut to at most `max` UTF-8 bytes, on a character boundary. */
+function truncateUtf8(text: string, max: number): string {
+  let out = "";
+  let bytes = 0;
+  for (const char of text) {
+    bytes += encoder.encode(char).length;
+    if (bytes > max) break;
+    out += char;
+  }
+  return out;
+}

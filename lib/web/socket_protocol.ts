@@ -1,0 +1,20 @@
+/**
+ * What the page and the server agree on for the WebSocket, beside the
+ * messages themselves (docs/PROTOCOL.md, "WebSocket members"). Both sides
+ * import it, so they cannot drift apart.
+ * @module
+ */
+
+import { PROTOCOL_VERSION } from "../protocol/messages.ts";
+
+/** The path of the WebSocket, beside the page. */
+export const SOCKET_PATH = "/ws";
+/** The WebSocket subprotocol of this protocol version. */
+export const SUBPROTOCOL = `lanroom.${PROTOCOL_VERSION}`;
+/** Close code for a connection the server ends in the ordinary way. */
+export const CLOSE_NORMAL = 1000;
+/**
+ * Close code for a socket thrown out for breaking the protocol or the
+ * room's limits; the page does not reconnect after it.
+ */
+export const CLOSE_POLICY = 1008;

@@ -1,0 +1,121 @@
+/**
+ * The `/ws` route: checks that the request comes from the room's own page,
+ * upgrades it to a WebSocket and serves it as a {@linkcode SocketMember}.
+ * Keeps every socket it opened, so the server can close them on shutdown.
+ * @module
+ */
+
+import { withTimeout } from "../async/with_timeout.ts";
+import type { Route, RouteContext } from "../http/router.ts";
+import { hostPort } from "../transport/host_port.ts";
+import type { Room } from "../core/room.ts";
+import type { TransferRelay } from "../core/transfer_relay.ts";
+import { localHost, sameOrigin } from "./origin_check.ts";
+import { pageHeaders } from "./page_routes.ts";
+import { SocketMember } from "./socket_member.ts";
+import { SOCKET_PATH, SUBPROTOCOL } from "./socket_protocol.ts";
+
+/**
+ * Seconds a socket may leave a ping unanswered before it is closed: a phone
+ * that went to sleep or left the network stops answering pings.
+ */
+const IDLE_TIMEOUT_S = 30;
+/** How long shutdown waits for sockets to close. */
+const CLOSE_GRACE_MS = 2000;
+
+/** The browser members of one room. */
+export class WebMembers {
+  readonly #room: Room;
+  readonly #relay: TransferRelay;
+  readonly #members = new Set<SocketMember>();
+
+  constructor(room: Room, relay: TransferRelay) {
+    this.#room = room;
+    this.#relay = relay;
+  }
+
+  /** Sockets open now, joined or not. */
+  get size(): number {
+    return this.#members.size;
+  }
+
+  /**
+   * Answers a request for {@linkcode SOCKET_PATH}: 403 for a page of another
+   * site or a public host name, 426 for a request that is not a WebSocket
+   * upgrade, 400 for another protocol version, else the upgrade.
+   */
+  upgrade(request: Request, context: RouteContext): Response {
+    const remote = hostPort(context.remote.hostname, context.remote.port);
+    if (!localHost(request.headers)) {
+      this.#room.log(
+        `Refused a WebSocket from ${remote}: addressed to ${
+          request.headers.get("host")
+        }, not an IP address or a local name`,
+      );
+      return plain(
+        403,
+        "This room answers WebSockets only at an IP address or a local name",
+      );
+    }
+    if (!sameOrigin(request.headers)) {
+      this.#room.log(
+        `Refused a WebSocket from ${remote}: page of another site (${
+          request.headers.get("origin")
+        })`,
+      );
+      return plain(403, "This room only takes connections from its own page");
+    }
+    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+      const response = plain(426, "This address takes WebSocket connections");
+      response.headers.set("upgrade", "websocket");
+      return response;
+    }
+    const offered = (request.headers.get("sec-websocket-protocol") ?? "")
+      .split(",").map((p) => p.trim());
+    if (!offered.includes(SUBPROTOCOL)) {
+      return plain(
+        400,
+        `This server speaks the WebSocket subprotocol ${SUBPROTOCOL}`,
+      );
+    }
+    if (this.#room.closed) return plain(503, "The room is closing");
+    const { socket, response } = Deno.upgradeWebSocket(request, {
+      protocol: SUBPROTOCOL,
+      idleTimeout: IDLE_TIMEOUT_S,
+    });
+    const member = new SocketMember(socket, {
+      room: this.#room,
+      relay: this.#relay,
+      remote,
+      baseUrl: context.baseUrl,
+    });
+    this.#members.add(member);
+    member.closed().then(() => this.#members.delete(member));
+    return response;
+  }
+
+  /** The route of the WebSocket, for the server's route table. */
+  route(): Route {
+    return {
+      methods: ["GET"],
+      path: SOCKET_PATH,
+      handler: (request, context) => this.upgrade(request, context),
+    };
+  }
+
+  /** Closes every socket, joined or not, and waits (briefly) for them to end. */
+  async close(reason: string): Promise<void> {
+    const closing = [...this.#members].map((member) => {
+      member.close(reason);
+      return member.closed();
+    });
+    await withTimeout(Promise.allSettled(closing), CLOSE_GRACE_MS);
+  }
+}
+
+function plain(status: number, text: string): Response {
+  return new Response(text + "\n", {
+    status,
+    headers: pageHeaders("text/plain; charset=utf-8"),
+  });
+}

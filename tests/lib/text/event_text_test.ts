@@ -1,0 +1,78 @@
+import assert from "node:assert/strict";
+import type { SharedFileInfo } from "../../../lib/protocol/messages.ts";
+import { eventText } from "../../../lib/text/event_text.ts";
+import { plainStyle } from "../../../lib/text/style.ts";
+import { clockTime } from "../../../lib/text/time.ts";
+
+const TIME = new Date(2026, 10, 28, 14, 2).getTime();
+const FILE: SharedFileInfo = {
+  id: 12,
+  name: "report.pdf",
+  size: 1024 * 1024,
+  sha256: "ab".repeat(32),
+  from: "ada",
+  time: TIME,
+  path: "/files/12/report.pdf",
+  url: "http://192.168.1.20:41535/files/12/report.pdf",
+};
+
+Deno.test("a shared file reads with its time, sender, size and address", () => {
+  assert.equal(
+    eventText({ type: "shared", file: FILE }, plainStyle),
+    `${
+      clockTime(TIME)
+    } ada shared report.pdf (1 MiB): http://192.168.1.20:41535/files/12/report.pdf`,
+  );
+  const { url: _, ...noUrl } = FILE;
+  assert.equal(
+    eventText({ type: "shared", file: { ...noUrl, to: "bob" } }, plainStyle),
+    `${clockTime(TIME)} ada shared report.pdf (1 MiB) for bob`,
+  );
+});
+
+Deno.test("a shared file's name cannot move the cursor", () => {
+  const text = eventText(
+    { type: "shared", file: { ...FILE, name: "a\x1b[2Jb", from: "e\x1bvil" } },
+    plainStyle,
+  )!;
+  assert.ok(!text.includes("\x1b"), text);
+});
+
+Deno.test("/files lists each file with its number, and says when there are none", () => {
+  const older = { ...FILE, id: 3, time: TIME - 3 * 24 * 3600_000 };
+  assert.equal(
+    eventText({ type: "files", files: [older, FILE], time: TIME }, plainStyle),
+    [
+      `${clockTime(TIME)} The room holds 2 files (/get N to download one):`,
+      `  #3 report.pdf (1 MiB) from ada, 2026-11-25 14:02: ${FILE.url}`,
+      `  #12 report.pdf (1 MiB) from ada, 14:02: ${FILE.url}`,
+    ].join("\n"),
+  );
+  assert.equal(
+    eventText({ type: "files", files: [], time: TIME }, plainStyle),
+    `${clockTime(TIME)} The room holds no files yet.`,
+  );
+});
+
+Deno.test("the welcome says how many files the room holds", () => {
+  const welcome = {
+    type: "welcome" as const,
+    name: "bob",
+    members: [],
+    history: 0,
+    limits: {},
+    features: ["store", "http"],
+  };
+  assert.equal(
+    eventText({ ...welcome, files: 3 }, plainStyle),
+    "Joined as bob. You are the first one here. The room holds 3 files: /files to list them. Type /help for commands.",
+  );
+  assert.equal(
+    eventText({ ...welcome, files: 1 }, plainStyle),
+    "Joined as bob. You are the first one here. The room holds 1 file: /files to list it. Type /help for commands.",
+  );
+  assert.equal(
+    eventText({ ...welcome, files: 0 }, plainStyle),
+    "Joined as bob. You are the first one here. Type /help for commands.",
+  );
+});

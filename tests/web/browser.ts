@@ -1,0 +1,168 @@
+/**
+ * Headless Chromium for the page tests, driven by `puppeteer-core`
+ * (`playwright-core` reads `/proc/sys/fs/binfmt_misc` when it loads, which
+ * Deno grants only with every permission). Tests
+ * that need it are ignored, with the reason in their name, where there is
+ * no Chromium (install Debian's `chromium`, or set `LANROOM_CHROMIUM` to a
+ * Chromium or Chrome binary) and on Windows.
+ * @module
+ */
+
+import puppeteer, { type Browser, type Page } from "puppeteer-core";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { needs } from "../helpers/permissions.ts";
+
+export type { Browser, Page };
+
+const CANDIDATES = [
+  "/usr/bin/chromium",
+  "/usr/bin/chromium-browser",
+  "/usr/bin/google-chrome",
+  "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome",
+];
+
+/** The Chromium binary, or undefined when this machine has none. */
+function chromiumPath(): string | undefined {
+  const chosen = Deno.env.get("LANROOM_CHROMIUM");
+  if (chosen) return chosen;
+  return CANDIDATES.find((path) => {
+    try {
+      return Deno.statSync(path).isFile;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * Test options for a test in a real browser: ignored, saying why, when
+ * permissions are missing, on Windows, or when no Chromium is installed.
+ */
+export function inBrowser(name: string): { name: string; ignore: boolean } {
+  const permitted = needs(name, "read", "write", "run", "env", "sys");
+  if (permitted.ignore) return permitted;
+  const ignored = (why: string) => ({
+    name: `${name} [ignored: ${why}]`,
+    ignore: true,
+  });
+  if (Deno.build.os === "windows") {
+    return ignored("the browser tests run on Linux and macOS");
+  }
+  if (!chromiumPath()) {
+    return ignored(
+      "no Chromium here; apt-get install chromium, or set LANROOM_CHROMIUM",
+    );
+  }
+  return { name, ignore: false };
+}
+
+/**
+ * Starts headless Chromium; close it with `await using`. Puppeteer's
+ * watching of network events is off: it would copy every WebSocket frame
+ * (each chunk of an upload) to the test process, which slows uploads
+ * tenfold.
+ */
+export async function launchBrowser(): Promise<Browser & AsyncDisposable> {
+  const browser = await puppeteer.launch({
+    executablePath: chromiumPath(),
+    networkEnabled: false,
+    // Root (as in CI containers) cannot use Chromium's sandbox.
+    args: Deno.uid?.() === 0 ? ["--no-sandbox"] : [],
+  });
+  return Object.assign(browser, {
+    [Symbol.asyncDispose]: () => browser.close(),
+  });
+}
+
+/**
+ * Where a run's screenshots go: `LANROOM_SCREENSHOTS`, or
+ * `lanroom-screenshots` in the system's temporary folder.
+ */
+export function screenshotDir(): string {
+  return Deno.env.get("LANROOM_SCREENSHOTS") ??
+    join(tmpdir(), "lanroom-screenshots");
+}
+
+/** Saves a screenshot of `page` as `name.png` and returns its path. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  await Deno.mkdir(screenshotDir(), { recursive: true });
+  const path = join(screenshotDir(), `${name}.png`);
+  await page.screenshot({ path });
+  return path;
+}
+
+/** The element whose accessible name is `name`, as a person finds it. */
+export function byLabel(name: string): string {
+  return `::-p-aria(${name})`;
+}
+
+/** Opens the room page in a new tab of `size` and joins as `name`. */
+export async function joinInBrowser(
+  browser: Browser,
+  url: string,
+  name: string,
+  size = { width: 1280, height: 800 },
+): Promise<Page> {
+  const page = await browser.newPage();
+  await page.setViewport(size);
+  await page.goto(url);
+  await joinAs(page, name);
+  return page;
+}
+
+/**
+ * Types `name` in the `Name` field, over the one the page remembered, and
+ * presses Enter; resolves once the room is shown.
+ */
+export async function joinAs(page: Page, name: string): Promise<void> {
+  await enterName(page, name);
+  await page.keyboard.press("Enter");
+  try {
+    await page.waitForSelector(byLabel("Message"), {
+      visible: true,
+      timeout: 10_000,
+    });
+  } catch (error) {
+    const shown = await page.$eval("#join-error", (node) => node.textContent);
+    throw new Error(`Could not join as ${name}: the page says "${shown}"`, {
+      cause: error,
+    });
+  }
+}
+
+/** Replaces what the `Name` field holds with `name`. */
+export async function enterName(page: Page, name: string): Promise<void> {
+  await page.click(byLabel("Name"), { count: 3 });
+  await page.keyboard.press("Backspace");
+  await page.type(byLabel("Name"), name);
+}
+
+/** Types `text` in the `Message` box and presses Enter. */
+export async function typeMessage(page: Page, text: string): Promise<void> {
+  await page.type(byLabel("Message"), text);
+  await page.keyboard.press("Enter");
+}
+
+/** Waits for a line of the conversation that contains `text`. */
+export async function waitForLine(
+  page: Page,
+  text: string,
+  timeout = 10_000,
+): Promise<void> {
+  // A string, run in the page: this module is not checked with the DOM types.
+  await page.waitForFunction(
+    `[...document.querySelectorAll("#log .line")].some((row) =>
+      row.textContent.includes(${JSON.stringify(text)}))`,
+    { timeout },
+  );
+}
+
+/** The text of the conversation's lines, in order, without their times. */
+export async function pageLines(page: Page): Promise<string[]> {
+  return await page.$$eval(
+    "#log .line",
+    (rows) =>
+      rows.map((row) => (row.textContent ?? "").replace(/^\d\d:\d\d /, "")),
+  );
+}

@@ -1,0 +1,186 @@
+import assert from "node:assert/strict";
+import { WebRoom } from "./web_room.ts";
+
+Deno.test("a WebSocket member joins, chats with a framed and a plain-text member, and each is listed with how it is in", async () => {
+  await using room = new WebRoom();
+  const ann = await room.tcp.join("ann");
+  const bob = await room.tcp.plain();
+  await bob.send("bob");
+  await ann.event("joined", (e) => e.name === "bob");
+  const web = await room.join("cleo");
+  const welcome = web.events[0];
+  assert.ok(welcome.type === "welcome");
+  assert.deepEqual(
+    welcome.members.map((m) => [m.name, m.via]),
+    [["ann", "terminal"], ["bob", "text"], ["cleo", "browser"]],
+  );
+  assert.equal(
+    (await ann.event("joined", (e) => e.name === "cleo")).via,
+    "browser",
+  );
+  web.send({ type: "say", text: "hello from the page" });
+  const seen = await ann.event("message");
+  assert.deepEqual([seen.from, seen.text], ["cleo", "hello from the page"]);
+  await bob.line((line) => line.endsWith("cleo: hello from the page"));
+  await ann.say("hi cleo");
+  const heard = await web.event("message", (e) => e.from === "ann");
+  assert.deepEqual([heard.from, heard.text], ["ann", "hi cleo"]);
+  web.send({ type: "say", text: "/who" });
+  const who = await web.event("who");
+  assert.deepEqual(who.members.map((m) => m.via), [
+    "terminal",
+    "text",
+    "browser",
+  ]);
+});
+
+Deno.test("a WebSocket member is refused a taken name and may try another on the same socket", async () => {
+  await using room = new WebRoom();
+  await room.tcp.join("ann");
+  const web = await room.connect();
+  web.send({ type: "join", name: "ANN" });
+  const refusal = await web.event("error");
+  assert.equal(refusal.code, "name_taken");
+  web.send({ type: "join", name: "anne" });
+  assert.equal((await web.event("welcome")).name, "anne");
+});
+
+Deno.test("a WebSocket line over the line cap is dropped with line_too_long, and the member stays", async () => {
+  await using room = new WebRoom({ limits: { maxLineBytes: 200 } });
+  const ann = await room.tcp.join("ann");
+  const web = await room.join("cleo");
+  web.send({ type: "say", text: "é".repeat(150) });
+  assert.equal((await web.event("error")).code, "line_too_long");
+  web.send({ type: "say", text: "short" });
+  assert.equal((await ann.event("message")).text, "short");
+});
+
+Deno.test("a WebSocket member that breaks the protocol is closed alone, with the reason", async () => {
+  await using room = new WebRoom();
+  const ann = await room.tcp.join("ann");
+  const web = await room.join("cleo");
+  web.send("not json");
+  const error = await web.event("error");
+  assert.deepEqual([error.code, error.message], [
+    "protocol",
+    "Frame is not JSON",
+  ]);
+  const closed = await web.closed;
+  assert.equal(closed.code, 1008);
+  const left = await ann.event("left");
+  assert.deepEqual([left.name, left.reason], [
+    "cleo",
+    "protocol error: Frame is not JSON",
+  ]);
+});
+
+Deno.test("a WebSocket that does not join in time is told so and closed", async () => {
+  await using room = new WebRoom({ limits: { handshakeTimeoutMs: 100 } });
+  const web = await room.connect();
+  assert.equal((await web.event("error")).code, "handshake_timeout");
+  await web.closed;
+});
+
+Deno.test("a WebSocket member falls under flood control like any member", async () => {
+  await using room = new WebRoom({
+    limits: { messageBurst: 3, messagesPerSecond: 1 },
+  });
+  const web = await room.join("cleo");
+  for (let i = 0; i < 4; i++) web.send({ type: "say", text: `line ${i}` });
+  const flood = await web.event("error");
+  assert.equal(flood.code, "flood");
+});
+
+Deno.test("/quit from a WebSocket member closes it with the reason quit", async () => {
+  await using room = new WebRoom();
+  const ann = await room.tcp.join("ann");
+  const web = await room.join("cleo");
+  web.send({ type: "say", text: "/quit" });
+  const closed = await web.closed;
+  assert.deepEqual([closed.code, closed.reason], [1000, "quit"]);
+  assert.equal((await ann.event("left")).reason, "quit");
+});
+
+Deno.test("closing the room tells WebSocket members and closes their sockets", async () => {
+  await using room = new WebRoom();
+  const web = await room.join("cleo");
+  const idle = await room.connect();
+  await room.close();
+  assert.equal(
+    (await web.event("closing")).reason,
+    "the server is shutting down",
+  );
+  await web.closed;
+  await idle.closed;
+  assert.equal(room.web.size, 0);
+});
+
+/** A chunk frame as the page sends it: the TCP protocol's, whole. */
+function chunkFrame(id: number, payload: Uint8Array): Uint8Array {
+  const frame = new Uint8Array(9 + payload.length);
+  const view = new DataView(frame.buffer);
+  view.setUint32(1, id);
+  view.setUint32(5, payload.length);
+  frame.set(payload, 9);
+  return frame;
+}
+
+Deno.test("a WebSocket member sends a file through the relay: offer, chunks answered with received, end", async () => {
+  await using room = new WebRoom();
+  const ann = await room.tcp.join("ann");
+  const web = await room.join("cleo");
+  const bytes = new TextEncoder().encode("hello, file");
+  web.send({ type: "offer", id: 3, name: "note.txt", size: bytes.length });
+  const offered = await web.event("offered");
+  assert.deepEqual([offered.id, offered.receivers], [3, ["ann"]]);
+  const incoming = await ann.event("file");
+  assert.deepEqual([incoming.from, incoming.name], ["cleo", "note.txt"]);
+  web.sendBinary(chunkFrame(3, bytes.subarray(0, 5)));
+  web.sendBinary(chunkFrame(3, bytes.subarray(5)));
+  assert.deepEqual(
+    [(await web.event("received")).bytes, (await web.event("received")).bytes],
+    [5, bytes.length - 5],
+  );
+  const first = await ann.nextChunk();
+  const second = await ann.nextChunk();
+  assert.equal(first.id, incoming.transfer);
+  assert.equal(
+    new TextDecoder().decode(new Uint8Array([...first.data, ...second.data])),
+    "hello, file",
+  );
+  web.send({ type: "end", id: 3, sha256: "ab".repeat(32) });
+  assert.equal(
+    (await ann.event("file_end")).sha256,
+    "ab".repeat(32),
+  );
+});
+
+Deno.test("a binary message that is not one well-formed chunk frame is a protocol violation", async () => {
+  await using room = new WebRoom({ limits: { maxChunkBytes: 16 } });
+  const early = await room.connect();
+  early.sendBinary(chunkFrame(1, new Uint8Array(4)));
+  assert.equal(
+    (await early.event("error")).message,
+    "File chunk before joining",
+  );
+  const cases = [
+    chunkFrame(1, new Uint8Array(17)),
+    chunkFrame(1, new Uint8Array(0)),
+    new Uint8Array([1, ...chunkFrame(1, new Uint8Array(4)).subarray(1)]),
+  ];
+  for (const [index, frame] of cases.entries()) {
+    const web = await room.join(`w${index}`);
+    web.sendBinary(frame);
+    assert.match(
+      (await web.event("error")).message,
+      /^A binary message must be one chunk frame/,
+    );
+    assert.equal((await web.closed).code, 1008);
+  }
+  const web = await room.join("late");
+  web.sendBinary(chunkFrame(9, new Uint8Array(4)));
+  assert.equal(
+    (await web.event("error")).message,
+    "File chunk for transfer 9, which is not open",
+  );
+});
