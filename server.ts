@@ -10,7 +10,8 @@ import { ChatServer } from "./lib/server/chat_server.ts";
 import { FileStore } from "./lib/store/file_store.ts";
 import { storePermissionProblem } from "./lib/store/store_permissions.ts";
 import type { StoreArgs } from "./lib/server/server_args.ts";
-import { lanAddresses } from "./lib/server/lan_addresses.ts";
+import { isLoopback, lanAddresses } from "./lib/server/lan_addresses.ts";
+import { qrText } from "./lib/server/terminal_qr.ts";
 import { hostPort } from "./lib/transport/host_port.ts";
 import { parseServerArgs, serverHelp } from "./lib/server/server_args.ts";
 import { logTime } from "./lib/text/time.ts";
@@ -88,13 +89,21 @@ function main(): void {
     throw error;
   }
   store?.rememberPort(server.port);
-  console.log(
-    `lanroom ${VERSION}: room open on port ${server.port}. Others can join at:`,
-  );
-  const hosts = options.host === undefined
-    ? lanAddresses().map((a) => a.address)
-    : [options.host];
-  for (const host of hosts) console.log(`  ${hostPort(host, server.port)}`);
+  const addresses = options.host === undefined
+    ? lanAddresses()
+    : [{ address: options.host, loopback: isLoopback(options.host) }];
+  console.log(`lanroom ${VERSION}: room open on port ${server.port}.`);
+  const first = addresses[0];
+  if (first) {
+    // The page is what most people open, so its address and code come first.
+    const page = `http://${hostPort(first.address, server.port)}/`;
+    console.log(`In a browser on this network: ${page}`);
+    if (!first.loopback) console.log(qrText(page));
+  }
+  console.log("Others can join at:");
+  for (const { address } of addresses) {
+    console.log(`  ${hostPort(address, server.port)}`);
+  }
   if (store) {
     console.log(
       `Files and history are kept in ${store.folder} (${store.count()} files).`,

@@ -13,6 +13,7 @@ import type { FileRelayOptions } from "./scenarios/file_relay.ts";
 import type { MemoryOptions } from "./scenarios/memory.ts";
 import type { StartupOptions } from "./scenarios/startup.ts";
 import type { HttpDownloadOptions } from "./scenarios/http_download.ts";
+import type { BrowserOptions } from "./scenarios/browser.ts";
 
 /** The scenarios, by the name `--only` takes. */
 export const SCENARIOS = [
@@ -22,6 +23,7 @@ export const SCENARIOS = [
   "memory",
   "startup",
   "http",
+  "browser",
 ] as const;
 /** One scenario's name. */
 export type ScenarioName = typeof SCENARIOS[number];
@@ -38,6 +40,7 @@ export interface BenchOptions {
   memory: MemoryOptions;
   startup: StartupOptions;
   http: HttpDownloadOptions;
+  browser: BrowserOptions;
 }
 
 const MiB = 1024 * 1024;
@@ -162,12 +165,42 @@ const FLAGS: FlagSpec[] = [
     quick: "1",
     help: "http download: downloads from each server (median)",
   },
+  {
+    name: "browser-upload-size",
+    full: "1GiB",
+    quick: "4MiB",
+    help: "browser: file uploaded through the page",
+  },
+  {
+    name: "browser-download-size",
+    full: "1GiB",
+    quick: "4MiB",
+    help: "browser: stored file the page downloads",
+  },
+  {
+    name: "browser-repeat",
+    full: "1",
+    quick: "1",
+    help: "browser: runs of each transfer (median)",
+  },
+  {
+    name: "browser-members",
+    full: "200",
+    quick: "10",
+    help: "browser: WebSocket members, and terminal members beside them",
+  },
+  {
+    name: "browser-lines",
+    full: "2000",
+    quick: "100",
+    help: "browser: lines sent back to back to those members",
+  },
 ];
 
 /** The text of `--help`. */
 export function benchHelp(): string {
   return [
-    "deno task bench [--quick] [--only relay,fanout,chat,memory,startup,http] [flags]",
+    "deno task bench [--quick] [--only relay,fanout,chat,memory,startup,http,browser] [flags]",
     "",
     "Runs lanroom and reference programs on 127.0.0.1 and prints one markdown",
     "table; the same figures go to bench/results/<time>.json.",
@@ -260,6 +293,14 @@ export function parseBenchArgs(args: string[]): BenchOptions | "help" {
     },
     startup: { repeat: whole("startup-repeat") },
     http: { bytes: bytes("http-size"), repeat: whole("http-repeat") },
+    browser: {
+      uploadBytes: bytes("browser-upload-size"),
+      downloadBytes: bytes("browser-download-size"),
+      repeat: whole("browser-repeat"),
+      members: whole("browser-members", 2),
+      lines: whole("browser-lines"),
+      textBytes: whole("chat-text-bytes", 32),
+    },
   };
 }
 

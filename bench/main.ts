@@ -23,6 +23,7 @@ import { fileRelay } from "./scenarios/file_relay.ts";
 import { memoryScenario } from "./scenarios/memory.ts";
 import { startup } from "./scenarios/startup.ts";
 import { httpDownload } from "./scenarios/http_download.ts";
+import { browserScenario } from "./scenarios/browser.ts";
 import type { BenchContext } from "./support/context.ts";
 import { type Machine, machineInfo } from "./support/machine.ts";
 import { closeProcReader } from "./support/proc_reader.ts";
@@ -53,6 +54,10 @@ const RUNNERS: Record<
   http: {
     title: "6 HTTP download",
     run: (ctx, o) => httpDownload(ctx, o.http),
+  },
+  browser: {
+    title: "7 Browser page",
+    run: (ctx, o) => browserScenario(ctx, o.browser),
   },
 };
 

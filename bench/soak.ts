@@ -154,6 +154,7 @@ async function soak(options: SoakOptions): Promise<number> {
       ngircd: { available: false, reason: "not used" },
       curl: { available: false, reason: "not used" },
       nginx: { available: false, reason: "not used" },
+      chromium: { available: false, reason: "not used" },
     },
     workDir,
     log,

@@ -74,7 +74,7 @@ const SERVER_FLAGS = [
   "--host=127.0.0.1",
   "--port=0",
   "--no-store",
-  `--handshake-timeout-ms=${HANDSHAKE_TIMEOUT_MS}`,
+  `--join-timeout-ms=${HANDSHAKE_TIMEOUT_MS}`,
   "--messages-per-second=200",
   "--message-burst=200",
   "--max-queue-bytes=1MiB",
@@ -325,7 +325,7 @@ Deno.test(
           rounds: Math.ceil(fuzzMs / 1000 * ROUNDS_PER_SECOND),
           durationMs: fuzzMs,
           targets: TARGETS,
-          handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS,
+          joinTimeoutMs: HANDSHAKE_TIMEOUT_MS,
         });
       } finally {
         fuzzing = false;

@@ -48,7 +48,7 @@ Deno.test("a plain-text peer sees joins and leaves as lines", async () => {
   const welcome = bob.events.find((e) => e.type === "welcome");
   assert.ok(welcome?.type === "welcome");
   await alice.line(
-    exactly(`${clockTime(welcome.members[1].since)} → bob joined`),
+    exactly(`${clockTime(welcome.members[1].since)} → bob joined (terminal)`),
   );
   await bob.say("/quit");
   await alice.line((t) => new RegExp(`^${STAMP} ← bob left$`).test(t));
@@ -68,7 +68,10 @@ Deno.test("a plain-text peer can use /who, /msg, /me and /nick", async () => {
 
   await alice.send("/who");
   await alice.line((t) =>
-    new RegExp(String.raw`^2 in the room: bob \(\d+s\), alice \(\d+s\)$`)
+    new RegExp(
+      String
+        .raw`^2 in the room: bob \(terminal, \d+s\), alice \(plain text, \d+s\)$`,
+    )
       .test(t)
   );
 

@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
+import { qrText } from "../lib/server/terminal_qr.ts";
 import { needs } from "./helpers/permissions.ts";
 import { OutputWatcher } from "./helpers/process_output.ts";
 import { TestMember } from "./helpers/room_fixture.ts";
@@ -114,6 +115,35 @@ Deno.test(
 
 Deno.test(
   needs(
+    "the banner gives the browser address first, with its QR code when a phone could reach it",
+    "read",
+    "run",
+  ),
+  async () => {
+    for (const flags of [[], ["--host", "127.0.0.1"]]) {
+      const server = spawnServer(...flags);
+      await server.stdout.waitFor(/Ctrl\+C closes the room/);
+      const text = server.stdout.text;
+      const [, page, host] =
+        /In a browser on this network: (http:\/\/(.+):\d+\/)\n/.exec(text) ??
+          [];
+      assert.ok(page, text);
+      const first = text.split("\n").find((l) => l.startsWith("  "));
+      assert.equal(first, `  ${host}:${new URL(page).port}`);
+      const loopback = /^(127\.|\[::1\])/.test(host);
+      assert.equal(text.includes(qrText(page)), !loopback, text);
+      assert.ok(
+        text.indexOf("In a browser") < text.indexOf("Others can join at:"),
+      );
+      server.child.kill("SIGTERM");
+      assert.equal((await server.child.status).code, 0);
+      await Promise.all([server.stdout.done, server.stderr.done]);
+    }
+  },
+);
+
+Deno.test(
+  needs(
     "a bad flag is named, with a pointer to --help, and exit code 2",
     "read",
     "run",
@@ -146,7 +176,7 @@ Deno.test(
         /--max-line-bytes\s+.*\(default 8 KiB\)/,
         /--max-file-size\s+.*\(default 8 GiB\)/,
         /--messages-per-second\s+.*\(default 5\/s\)/,
-        /--handshake-timeout-ms\s+.*\(default 10000 ms\)/,
+        /--join-timeout-ms\s+.*\(default 300000 ms\)/,
         /--history N/,
       ]
     ) assert.match(help, expected);

@@ -10,6 +10,9 @@
  * write to its own read (all processes read one clock:
  * `performance.timeOrigin + performance.now()`).
  *
+ * `websocket` members speak as the browser page does: the framed protocol's
+ * JSON messages, one per WebSocket message, on `/ws`.
+ *
  * Usage (see bench/scenarios/chat_broadcast.ts):
  * `deno run --allow-net=127.0.0.1 bench/load/chat_members.ts '<config JSON>'`
  * @module
@@ -19,8 +22,11 @@ import { Histogram } from "../support/histogram.ts";
 
 /** What one load process holds. */
 export interface LoadConfig {
-  /** `raw` only connects (for bench/load/bare_listener.ts). */
-  protocol: "lanroom" | "irc" | "raw";
+  /**
+   * `raw` only connects (for bench/load/bare_listener.ts); `websocket` is
+   * lanroom's protocol as the browser page speaks it.
+   */
+  protocol: "lanroom" | "websocket" | "irc" | "raw";
   port: number;
   /** Global id of the first member here; members are `<prefix><id>`. */
   firstId: number;
@@ -177,6 +183,7 @@ class Member {
     last: Float64Array;
   } | undefined;
   #conn: Deno.TcpConn | undefined;
+  #socket: WebSocket | undefined;
   #writing: Promise<unknown> = Promise.resolve();
   #wait: LineWait | undefined;
   #leaving = false;
@@ -206,6 +213,9 @@ class Member {
   }
 
   async join(timeoutMs: number): Promise<void> {
+    if (this.#config.protocol === "websocket") {
+      return this.#joinSocket(timeoutMs);
+    }
     const conn = await Deno.connect({
       hostname: "127.0.0.1",
       port: this.#config.port,
@@ -264,8 +274,45 @@ class Member {
     await inChannel;
   }
 
+  /** A browser member: a WebSocket on `/ws`, joined with a `join` message. */
+  async #joinSocket(timeoutMs: number): Promise<void> {
+    const socket = new WebSocket(
+      `ws://127.0.0.1:${this.#config.port}/ws`,
+      "lanroom.1",
+    );
+    this.#socket = socket;
+    socket.addEventListener("message", ({ data }) => {
+      if (typeof data !== "string") return;
+      const bytes = encoder.encode(data.endsWith("\n") ? data : data + "\n");
+      this.#lines(bytes, bytes.length, nowUs());
+    });
+    socket.addEventListener("close", ({ reason }) => {
+      this.#ended(reason || "connection closed by the server");
+    });
+    const joined = this.#expect(
+      (l) => l.includes('"type":"welcome"'),
+      (l) => l.includes('"type":"error"') ? l : undefined,
+      timeoutMs,
+    );
+    await new Promise<void>((resolve, reject) => {
+      socket.addEventListener("open", () => resolve());
+      socket.addEventListener("error", () => reject(new Error("no WebSocket")));
+    });
+    this.connected = true;
+    socket.send(JSON.stringify({ type: "join", name: this.name }));
+    return await joined;
+  }
+
   /** Queues bytes after anything this member is already writing. */
   write(text: string | Uint8Array): Promise<unknown> {
+    if (this.#socket) {
+      if (this.connected) {
+        this.#socket.send(
+          typeof text === "string" ? text : utf8.decode(text).trimEnd(),
+        );
+      }
+      return Promise.resolve();
+    }
     const bytes = typeof text === "string" ? encoder.encode(text) : text;
     const conn = this.#conn;
     this.#writing = this.#writing.then(async () => {
@@ -282,7 +329,7 @@ class Member {
     let text = `${MARK}${this.id}.${this.seq}.${nowUs()}~`;
     if (text.length < textBytes) text += "x".repeat(textBytes - text.length);
     return encoder.encode(
-      this.#config.protocol === "lanroom"
+      this.#config.protocol !== "irc"
         ? `{"type":"say","text":"${text}"}\n`
         : `PRIVMSG ${this.#config.channel} :${text}\r\n`,
     );
@@ -291,6 +338,7 @@ class Member {
   close(): void {
     this.#leaving = true;
     try {
+      this.#socket?.close();
       this.#conn?.close();
     } catch {
       // Already closed.
@@ -346,6 +394,11 @@ class Member {
     } catch (error) {
       reason = (error as Error).message;
     }
+    this.#ended(reason);
+  }
+
+  /** The connection ended: a disconnect, unless this member was leaving. */
+  #ended(reason: string): void {
     this.connected = false;
     this.#wait?.reject(new Error(`${this.name}: ${reason}`));
     this.#wait = undefined;

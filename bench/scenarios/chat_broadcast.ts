@@ -121,16 +121,20 @@ export async function chatBroadcast(
 }
 
 /** One room size, sender count and load mode. */
-interface RunCase {
+export interface RunCase {
   server: string;
   members: number;
   senders: number;
   mode: "rate" | "max";
 }
 
-async function loadRun(
+/**
+ * One load on an open room: `lines` from each of `run.senders` senders, at
+ * `options.rate` (0 for back to back), until every member got them.
+ */
+export async function loadRun(
   room: ChatRoom,
-  options: ChatOptions,
+  options: Pick<ChatOptions, "rate" | "seconds" | "lines" | "textBytes">,
   run: RunCase,
 ): Promise<ChatRun> {
   const lines = run.mode === "rate"

@@ -177,13 +177,10 @@ export async function httpDownload(
   }
 }
 
-/** Times the store may drop an upload (its disk fell behind) before the run stops. */
-const STORE_ATTEMPTS = 3;
-
 /**
- * Sends `file` from a bot client to a server with a store, until listed.
- * A store whose disk falls behind drops the upload (the sender prints a
- * line with ✗); on a busy machine that happens, so the file is sent again.
+ * Sends `file` from a bot client to a server with a store, until listed. A
+ * store that does not keep it (the sender prints a line with ✗) fails the
+ * row with the server's reason: sending it again would hide the defect.
  */
 async function storeThroughLanroom(
   ctx: BenchContext,
@@ -206,31 +203,26 @@ async function storeThroughLanroom(
     });
     const name = basename(options.file);
     const bytes = (await Deno.stat(options.file)).size;
-    for (let attempt = 1;; attempt++) {
-      const mark = sender.log.mark;
-      await sender.write(`/sendfile ${name}\n`);
-      const dropped = () => {
-        const fresh = sender.log.mark - mark;
-        return fresh > 0 &&
-          sender.log.lines.slice(-fresh).some((l) =>
-            l.includes("✗") && l.includes(name)
-          );
-      };
-      const url = await listedUrl(server.port, options.sha256, {
-        timeoutMs: transferTimeoutMs(bytes),
-        giveUp: dropped,
-      });
-      if (url) break;
-      const why = `sender: ${sender.log.tail(3)}; server: ${
-        server.process.log.tail(3)
-      }`;
-      if (attempt === STORE_ATTEMPTS) {
-        throw new Error(`The store did not keep the file (${why})`);
-      }
-      ctx.log(
-        `http download: the store dropped the upload; sending it again (${why})`,
+    const mark = sender.log.mark;
+    await sender.write(`/sendfile ${name}\n`);
+    const refusal = () => {
+      const fresh = sender.log.mark - mark;
+      return fresh > 0
+        ? sender.log.lines.slice(-fresh).find((l) =>
+          l.includes("✗") && l.includes(name)
+        )
+        : undefined;
+    };
+    const url = await listedUrl(server.port, options.sha256, {
+      timeoutMs: transferTimeoutMs(bytes),
+      giveUp: () => refusal() !== undefined,
+    });
+    if (!url) {
+      throw new Error(
+        `The store did not keep the file: ${refusal()} (server: ${
+          server.process.log.tail(3)
+        })`,
       );
-      await sleep(2_000);
     }
     await sender.write("/quit\n");
     await sender.closeStdin();

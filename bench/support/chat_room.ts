@@ -30,6 +30,12 @@ export interface ChatRoomOptions {
   /** `bare` is bench/load/bare_listener.ts: sockets held, no chat. */
   server: "lanroom" | "ngircd" | "bare";
   members: number;
+  /**
+   * How lanroom's members connect: `tcp` as terminal clients, `websocket`
+   * as browser pages.
+   * @default {"tcp"}
+   */
+  via?: "tcp" | "websocket";
   /** Members held by the sender process (ids 0 to senders - 1). */
   senders: number;
   /** Processes sharing the other members. */
@@ -87,9 +93,13 @@ export async function openChatRoom(
   let label: string;
   let oper: { name: string; password: string } | undefined;
   if (options.server === "lanroom") {
+    const capacity = String(options.capacity ?? options.members + 16);
+    // Every load member comes from 127.0.0.1, many joining at once.
     const flags = [
       "--max-members",
-      String(options.capacity ?? options.members + 16),
+      capacity,
+      "--max-unjoined-per-address",
+      capacity,
       ...(options.flags ?? []),
     ];
     const started = await startServer(group, { flags });
@@ -127,7 +137,7 @@ export async function openChatRoom(
     }
   }
   const protocol = options.server === "lanroom"
-    ? "lanroom"
+    ? options.via === "websocket" ? "websocket" : "lanroom"
     : options.server === "bare"
     ? "raw"
     : "irc";

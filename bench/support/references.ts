@@ -1,6 +1,7 @@
 /**
  * The reference programs lanroom is measured against: OpenBSD netcat,
- * socat, ngircd, and nginx with curl as its client. Missing ones are installed with apt-get when the
+ * socat, ngircd, and nginx with curl as its client; and Chromium, the
+ * browser of the page's rows. Missing ones are installed with apt-get when the
  * harness may (root, Debian-like); otherwise each comes back with the
  * reason it is unavailable, for the table to say so.
  * @module
@@ -20,6 +21,8 @@ export interface Tools {
   curl: Tool;
   /** The HTTP server the download rows compare with. */
   nginx: Tool;
+  /** Debian's Chromium, headless, for the browser page's rows. */
+  chromium: Tool;
 }
 
 interface ToolSpec {
@@ -66,6 +69,14 @@ const SPECS: Record<keyof Tools, ToolSpec> = {
     args: ["-v"],
     version: (out) =>
       /nginx\/[\d.]+/.exec(out)?.[0] ?? { wrong: "nginx -v failed" },
+  },
+  chromium: {
+    command: "/usr/bin/chromium",
+    package: "chromium",
+    args: ["--version"],
+    version: (out) =>
+      /Chromium [\d.]+/.exec(out)?.[0] ??
+        { wrong: "chromium --version failed" },
   },
 };
 

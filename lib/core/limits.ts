@@ -28,14 +28,32 @@ export interface RoomLimits {
   transferWindowBytes: number;
   /** Milliseconds a receiver may hold a transfer back before it is dropped from it. */
   transferStallMs: number;
-  /** Milliseconds a new connection has to send its name. */
-  handshakeTimeoutMs: number;
+  /**
+   * Milliseconds a connection that has not joined may go without sending a
+   * line before it is closed: long enough for any person choosing a name.
+   */
+  joinTimeoutMs: number;
+  /**
+   * Milliseconds a framed member that has sent a `ping` may stay silent,
+   * while the server reads from it, before it is dropped as timed out.
+   */
+  heartbeatTimeoutMs: number;
+  /** Connections from one address that have not joined (or said what they are). */
+  maxUnjoinedPerAddress: number;
+  /** Connections from every address together that have not joined. */
+  maxUnjoined: number;
   /** Bytes in an HTTP request's line and headers together. */
   maxHttpHeaderBytes: number;
   /** Milliseconds an HTTP peer has to send a request's line and headers (slowloris). */
   httpHeaderTimeoutMs: number;
   /** HTTP downloads one address may have under way at once. */
   maxDownloadsPerAddress: number;
+  /** HTTP connections (WebSockets included) one address may hold open. */
+  maxHttpPerAddress: number;
+  /** HTTP connections (WebSockets included) every address together may hold open. */
+  maxHttp: number;
+  /** Bytes of events kept for a member that may rejoin, to replay what it missed. */
+  maxRejoinBytes: number;
 }
 
 /** One row of the limits table: what `--help` and the docs print. */
@@ -63,10 +81,16 @@ export const DEFAULT_LIMITS: Readonly<RoomLimits> = Object.freeze({
   maxQueueBytes: 4 * MiB,
   transferWindowBytes: 4 * MiB,
   transferStallMs: 10_000,
-  handshakeTimeoutMs: 10_000,
+  joinTimeoutMs: 300_000,
+  heartbeatTimeoutMs: 45_000,
+  maxUnjoinedPerAddress: 32,
+  maxUnjoined: 512,
   maxHttpHeaderBytes: 16 * KiB,
   httpHeaderTimeoutMs: 10_000,
   maxDownloadsPerAddress: 8,
+  maxHttpPerAddress: 64,
+  maxHttp: 1024,
+  maxRejoinBytes: 256 * KiB,
 });
 
 /** Every limit with its flag and a one-line summary, in `--help` order. */
@@ -139,10 +163,28 @@ export const LIMITS: readonly LimitInfo[] = [
       "how long a receiver may hold a transfer back before it is dropped from it",
   },
   {
-    key: "handshakeTimeoutMs",
-    flag: "handshake-timeout-ms",
+    key: "joinTimeoutMs",
+    flag: "join-timeout-ms",
     unit: "ms",
-    summary: "how long a new connection has to give its name",
+    summary: "silence allowed before joining (a person choosing a name)",
+  },
+  {
+    key: "heartbeatTimeoutMs",
+    flag: "heartbeat-timeout-ms",
+    unit: "ms",
+    summary: "silence after which a member that pings is dropped",
+  },
+  {
+    key: "maxUnjoinedPerAddress",
+    flag: "max-unjoined-per-address",
+    unit: "count",
+    summary: "connections not joined yet, per address",
+  },
+  {
+    key: "maxUnjoined",
+    flag: "max-unjoined",
+    unit: "count",
+    summary: "connections not joined yet, in all",
   },
   {
     key: "maxHttpHeaderBytes",
@@ -161,6 +203,24 @@ export const LIMITS: readonly LimitInfo[] = [
     flag: "max-downloads-per-address",
     unit: "count",
     summary: "HTTP downloads one address may have at once",
+  },
+  {
+    key: "maxHttpPerAddress",
+    flag: "max-http-per-address",
+    unit: "count",
+    summary: "HTTP and WebSocket connections per address",
+  },
+  {
+    key: "maxHttp",
+    flag: "max-http",
+    unit: "count",
+    summary: "HTTP and WebSocket connections in all",
+  },
+  {
+    key: "maxRejoinBytes",
+    flag: "max-rejoin-bytes",
+    unit: "bytes",
+    summary: "events kept per browser member to replay after a drop",
   },
 ];
 

@@ -16,11 +16,16 @@ import { FloodControl } from "./flood_control.ts";
 import { DEFAULT_LIMITS, type RoomLimits } from "./limits.ts";
 import { checkName, nameKey } from "./names.ts";
 import type { FileStore } from "../store/file_store.ts";
+import { MemberSession } from "./member_session.ts";
 
 /** How the room reaches one member's connection. */
 export interface Peer {
-  /** Queues an event for this member; events arrive in the order sent. */
-  send(event: ServerEvent): void;
+  /**
+   * Queues an event for this member; events arrive in the order sent.
+   * `seq` is the event's number for a member that may rejoin, which the
+   * transport writes with it (docs/PROTOCOL.md, "Rejoining").
+   */
+  send(event: ServerEvent, seq?: number): void;
   /** Ends the connection once what was queued is written. */
   close(reason: string): void;
   /**
@@ -40,6 +45,29 @@ export interface Peer {
    * addresses shown to it work from where it is; absent when unknown.
    */
   readonly baseUrl?: string;
+  /**
+   * The member now goes on over another connection: close this one without
+   * leaving the room. Only transports whose members may rejoin have it.
+   */
+  replaced?(): void;
+}
+
+/** What a connection asks for when it joins. */
+export interface JoinRequest {
+  name: string;
+  /** Whether the member takes files. @default {true} */
+  files?: boolean;
+  via?: MemberVia;
+  /**
+   * Whether the transport numbers events, so the member gets a rejoin token
+   * and may take over its connection later (feature `rejoin`).
+   * @default {false}
+   */
+  rejoinable?: boolean;
+  /** The token of the member this connection takes over. */
+  token?: string;
+  /** With `token`: the number of the last event the member saw. */
+  seq?: number;
 }
 
 /** One person in the room. */
@@ -50,7 +78,13 @@ export class Member {
   readonly files: boolean;
   /** How the member is in, when its transport says. */
   readonly via?: MemberVia;
+  /**
+   * Reaches the member; for a member that may rejoin, its session, which
+   * stays the same when the connection under it changes.
+   */
   readonly peer: Peer;
+  /** Set for a member that may rejoin (feature `rejoin`). */
+  readonly session?: MemberSession;
   /** This member's message rate. */
   readonly flood: FloodControl;
 
@@ -61,6 +95,7 @@ export class Member {
       files: boolean;
       via?: MemberVia;
       peer: Peer;
+      session?: MemberSession;
       flood: FloodControl;
     },
   ) {
@@ -68,7 +103,8 @@ export class Member {
     this.joinedAt = options.joinedAt;
     this.files = options.files;
     this.via = options.via;
-    this.peer = options.peer;
+    this.session = options.session;
+    this.peer = options.session ?? options.peer;
     this.flood = options.flood;
   }
 }
@@ -169,7 +205,11 @@ export class Room {
     return this.#members.get(nameKey(name));
   }
 
-  /** Calls `listener` whenever a member leaves, for state kept outside the room. */
+  /**
+   * Calls `listener` whenever a member leaves, for state kept outside the
+   * room, and when a rejoin replaces a member's connection: what was tied
+   * to the old connection (its uploads) ends as if it had left.
+   */
   onLeave(listener: (member: Member, reason: string) => void): void {
     this.#leaveListeners.push(listener);
   }
@@ -177,17 +217,26 @@ export class Room {
   /**
    * Adds a member, welcomes it with the member list and the history, and
    * tells everyone else. A refusal leaves the peer connected, so it may try
-   * another name.
+   * another name. A request with the token of the member holding the name
+   * takes over that member's connection instead (docs/PROTOCOL.md,
+   * "Rejoining after a drop"); a wrong token is refused as a taken name.
    */
-  join(
-    peer: Peer,
-    request: { name: string; files?: boolean; via?: MemberVia },
-  ): Member | JoinRefusal {
+  join(peer: Peer, request: JoinRequest): Member | JoinRefusal {
     if (this.#closed) {
       return { code: "closing", message: "The room is closing" };
     }
     const checked = this.#checkFreeName(request.name);
-    if ("error" in checked) return checked.error;
+    if ("error" in checked) {
+      const holder = checked.error.code === "name_taken"
+        ? this.find(request.name)
+        : undefined;
+      if (
+        request.token !== undefined && holder?.session?.matches(request.token)
+      ) {
+        return this.#rejoin(holder, peer, request.seq);
+      }
+      return checked.error;
+    }
     if (this.#members.size >= this.limits.maxMembers) {
       return {
         code: "room_full",
@@ -200,19 +249,14 @@ export class Room {
       files: request.files ?? true,
       via: request.via,
       peer,
+      session: request.rejoinable
+        ? new MemberSession(peer, { maxBytes: this.limits.maxRejoinBytes })
+        : undefined,
       flood: new FloodControl(this.limits, this.now),
     });
     this.#members.set(nameKey(member.name), member);
-    peer.send({
-      type: "welcome",
-      name: member.name,
-      members: this.who(),
-      history: this.#history.length,
-      limits: { ...this.limits },
-      features: [...this.features],
-      files: this.store?.count() ?? 0,
-    });
-    for (const event of this.#history) peer.send(event);
+    peer.send(this.#welcome(member, { history: this.#history.length }));
+    for (const event of this.#history) member.peer.send(event);
     this.broadcast(
       member.via === undefined
         ? { type: "joined", name: member.name, time: member.joinedAt }
@@ -225,6 +269,38 @@ export class Room {
       member,
     );
     this.log(`${member.name} joined (${this.#members.size} in the room)`);
+    return member;
+  }
+
+  /**
+   * Moves a member that may rejoin to a new connection at once: the old
+   * one is closed without the member leaving, so the others see nothing.
+   * The new connection is welcomed, then sent the events numbered after
+   * `seq`; when they are no longer all kept (or no `seq` is given), the
+   * welcome says so by lacking `missed` and the history follows instead.
+   */
+  #rejoin(member: Member, peer: Peer, seq: number | undefined): Member {
+    const session = member.session!;
+    const old = session.attach(peer);
+    for (const listener of this.#leaveListeners) {
+      listener(member, "connection replaced");
+    }
+    old.replaced?.();
+    const missed = seq === undefined ? undefined : session.missedSince(seq);
+    peer.send(this.#welcome(member, {
+      history: missed === undefined ? this.#history.length : 0,
+      rejoined: true,
+      missed,
+    }));
+    if (seq !== undefined && missed !== undefined) session.replay(seq);
+    else for (const event of this.#history) member.peer.send(event);
+    this.log(
+      `${member.name} rejoined on a new connection (${
+        missed === undefined
+          ? "history replayed"
+          : `${missed} ${missed === 1 ? "event" : "events"} replayed`
+      })`,
+    );
     return member;
   }
 
@@ -341,6 +417,26 @@ export class Room {
       member.peer.close(reason);
     }
     this.log(`Room closed: ${reason}`);
+  }
+
+  /** The welcome of a member that joined, or rejoined on a new connection. */
+  #welcome(
+    member: Member,
+    options: { history: number; rejoined?: boolean; missed?: number },
+  ): ServerEvent {
+    const session = member.session;
+    return {
+      type: "welcome",
+      name: member.name,
+      members: this.who(),
+      history: options.history,
+      limits: { ...this.limits },
+      features: session ? [...this.features, "rejoin"] : [...this.features],
+      files: this.store?.count() ?? 0,
+      ...(session ? { token: session.token } : {}),
+      ...(options.rejoined ? { rejoined: true } : {}),
+      ...(options.missed !== undefined ? { missed: options.missed } : {}),
+    };
   }
 
   #remember(event: HistoryEvent): void {

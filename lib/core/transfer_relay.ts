@@ -23,6 +23,7 @@ import type { ClientMessage } from "../protocol/messages.ts";
 import { safeFileName } from "../transfer/file_names.ts";
 import { withTimeout } from "../async/with_timeout.ts";
 import { formatBytes } from "./limits.ts";
+import { declinedText, NO_STORE_REASON, tellMissed } from "./missed_files.ts";
 import type { Member, Room } from "./room.ts";
 import type { Upload } from "../store/upload.ts";
 import type { StoredFile } from "../store/stored_file.ts";
@@ -133,17 +134,19 @@ export class TransferRelay {
       recipients = this.#room.members.filter((m) => m !== sender);
     }
     const receivers = recipients.filter((m) => m.files);
-    const declined = recipients.filter((m) => !m.files).map((m) => m.name);
+    const decliners = recipients.filter((m) => !m.files);
     const plan = store?.begin({
       from: sender.name,
       name,
       size: offer.size,
       to: target?.name,
     });
+    // Browser members download a kept file: they declined nothing.
+    const declined = decliners
+      .filter((m) => plan?.kind !== "keep" || m.via !== "browser")
+      .map((m) => m.name);
     if (receivers.length === 0 && plan?.kind !== "keep") {
-      const who = declined.length
-        ? `: ${declined.join(", ")} declined files`
-        : "";
+      const who = declined.length ? `: ${declinedText(decliners)}` : "";
       const kept = plan
         ? `, and the server cannot keep it: ${plan.reason}`
         : "";
@@ -158,6 +161,7 @@ export class TransferRelay {
       name,
       size: offer.size,
       time: this.#room.now(),
+      stored: plan?.kind === "keep",
     };
     for (const receiver of receivers) {
       receiver.peer.sendFile(transfer.id, announce);
@@ -175,6 +179,15 @@ export class TransferRelay {
         type: "notice",
         text: `"${name}" is sent to those here but not kept: ${plan.reason}`,
         time: this.#room.now(),
+      });
+    }
+    if (plan?.kind !== "keep") {
+      tellMissed(this.#room, {
+        sender,
+        name,
+        size: offer.size,
+        reason: plan?.reason ?? NO_STORE_REASON,
+        declined: decliners,
       });
     }
     const to = receivers.length

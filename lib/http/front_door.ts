@@ -3,14 +3,22 @@
  * for its peer to speak. One that opens with an HTTP method is served as
  * HTTP; every other (a lanroom client, a person with nc, a peer that says
  * nothing) is handed to the room as before, with what it said replayed.
+ * A silent connection from an address a browser used lately waits longer
+ * (see {@linkcode RecentBrowsers}), and connections that have not joined,
+ * and HTTP connections, are capped per address and in total.
  * @module
  */
 
 import type { RoomLimits } from "../core/limits.ts";
 import type { ByteReader } from "../transport/frame_source.ts";
 import { httpBaseUrl, unmapped } from "../transport/host_port.ts";
-import { readOpening } from "../transport/opening.ts";
-import { serveHttp } from "./http_connection.ts";
+import { type Opening, readOpening } from "../transport/opening.ts";
+import { AddressSlots, type SlotRefusal } from "./address_slots.ts";
+import { refuse, serveHttp } from "./http_connection.ts";
+import {
+  BROWSER_GREETING_DELAY_MS,
+  RecentBrowsers,
+} from "./recent_browsers.ts";
 import type { Router } from "./router.ts";
 import { GREETING_DELAY_MS, sniffHttp } from "./sniff.ts";
 import { UpgradeBridge } from "./upgrade_bridge.ts";
@@ -19,7 +27,15 @@ import { UpgradeBridge } from "./upgrade_bridge.ts";
 export interface FrontDoorOptions {
   /** Where HTTP requests go. */
   router: Router;
-  limits: Pick<RoomLimits, "maxHttpHeaderBytes" | "httpHeaderTimeoutMs">;
+  limits: Pick<
+    RoomLimits,
+    | "maxHttpHeaderBytes"
+    | "httpHeaderTimeoutMs"
+    | "maxUnjoinedPerAddress"
+    | "maxUnjoined"
+    | "maxHttpPerAddress"
+    | "maxHttp"
+  >;
   /**
    * How long to wait for a new peer to speak before it is taken for a room
    * peer that waits for the greeting.
@@ -27,13 +43,32 @@ export interface FrontDoorOptions {
    */
   greetingDelayMs?: number;
   /**
-   * Takes a connection that is not HTTP; `reader` yields its bytes from the
-   * first. Resolves when the connection is over.
+   * The same wait for a peer whose address a browser used lately.
+   * @default {BROWSER_GREETING_DELAY_MS}
    */
-  onRoomPeer: (conn: Deno.TcpConn, reader: ByteReader) => Promise<void>;
-  /** Log sink for failures of HTTP handlers. */
+  browserGreetingDelayMs?: number;
+  /** Where browsers' addresses are remembered. @default {new RecentBrowsers()} */
+  browsers?: RecentBrowsers;
+  /**
+   * Takes a connection that is not HTTP; `reader` yields its bytes from the
+   * first. It calls `joined` once the peer has joined the room (which frees
+   * the peer's place among those not joined). Resolves when the connection
+   * is over.
+   */
+  onRoomPeer: (
+    conn: Deno.TcpConn,
+    reader: ByteReader,
+    joined: () => void,
+  ) => Promise<void>;
+  /** Log sink for failures of HTTP handlers and refused connections. */
   log: (line: string) => void;
 }
+
+/** How often at most a refused connection is logged. */
+const REFUSAL_LOG_INTERVAL_MS = 60_000;
+
+/** How long a refused HTTP peer is asked to wait before it tries again. */
+const RETRY_AFTER_S = 5;
 
 /** How long an HTTP connection being closed reads on for the peer's FIN. */
 const HTTP_LINGER_MS = 2_000;
@@ -42,40 +77,76 @@ const HTTP_LINGER_MS = 2_000;
 export class FrontDoor {
   readonly #options: FrontDoorOptions;
   readonly #bridge: UpgradeBridge;
+  readonly #browsers: RecentBrowsers;
+  /** Connections that have not joined the room nor spoken HTTP. */
+  readonly #unjoined: AddressSlots;
+  /** Connections served as HTTP (WebSockets included). */
+  readonly #http: AddressSlots;
   /** Connections still being sniffed, or being served as HTTP. */
   readonly #open = new Set<Deno.Conn>();
   #closed = false;
+  #lastRefusalLog = -Infinity;
 
   constructor(options: FrontDoorOptions) {
     this.#options = options;
     this.#bridge = new UpgradeBridge(options.router, options.log);
+    this.#browsers = options.browsers ?? new RecentBrowsers();
+    const { limits } = options;
+    this.#unjoined = new AddressSlots({
+      perAddress: limits.maxUnjoinedPerAddress,
+      total: limits.maxUnjoined,
+    });
+    this.#http = new AddressSlots({
+      perAddress: limits.maxHttpPerAddress,
+      total: limits.maxHttp,
+    });
   }
 
   /** Serves `conn` as whichever it turns out to be; never throws. */
   async admit(conn: Deno.TcpConn): Promise<void> {
+    const address = unmapped(conn.remoteAddr.hostname);
+    const unjoined = this.#unjoined.take(address);
+    if (typeof unjoined === "string") {
+      // Nothing is written: the peer may be a browser's spare connection,
+      // which would take any bytes for the answer to its next request.
+      this.#logRefusal(address, unjoined, "connections that have not joined");
+      return closeQuietly(conn);
+    }
     this.#open.add(conn);
-    const opening = await readOpening(conn, {
-      waitMs: this.#options.greetingDelayMs ?? GREETING_DELAY_MS,
-      decided: (bytes) => sniffHttp(bytes) !== "undecided",
-    });
+    const opening = await this.#readOpening(conn, address);
     if (this.#closed) {
+      unjoined();
       this.#open.delete(conn);
       return closeQuietly(conn);
     }
     if (!opening.spoke || sniffHttp(opening.bytes) !== "http") {
       this.#open.delete(conn);
-      return await this.#options.onRoomPeer(conn, opening.reader);
+      try {
+        return await this.#options.onRoomPeer(conn, opening.reader, unjoined);
+      } finally {
+        unjoined();
+      }
     }
+    unjoined();
     try {
-      await serveHttp({
-        conn,
-        reader: opening.reader,
-        remote: {
-          ...conn.remoteAddr,
-          hostname: unmapped(conn.remoteAddr.hostname),
-        },
-        baseUrl: httpBaseUrl(conn.localAddr),
-      }, { ...this.#options, bridge: this.#bridge });
+      const http = this.#http.take(address);
+      if (typeof http === "string") {
+        this.#logRefusal(address, http, "HTTP connections");
+        await refuse(
+          { conn },
+          503,
+          `too many connections ${
+            http === "address" ? "from your address" : "at once"
+          }`,
+          { "retry-after": String(RETRY_AFTER_S) },
+        );
+      } else {
+        try {
+          await this.#serveHttp(conn, opening.reader);
+        } finally {
+          http();
+        }
+      }
       await linger(conn, opening.reader);
     } finally {
       this.#open.delete(conn);
@@ -88,6 +159,65 @@ export class FrontDoor {
     this.#closed = true;
     for (const conn of this.#open) closeQuietly(conn);
     await this.#bridge.close();
+  }
+
+  /**
+   * Waits for the peer to speak: the greeting delay, and for an address a
+   * browser used lately the longer browser delay (a browser's connection
+   * opened at the same moment as a page load is judged once that load's
+   * request is in).
+   */
+  async #readOpening(conn: Deno.TcpConn, address: string): Promise<Opening> {
+    const started = Date.now();
+    const decided = (bytes: Uint8Array) => sniffHttp(bytes) !== "undecided";
+    const opening = await readOpening(conn, {
+      waitMs: this.#options.greetingDelayMs ?? GREETING_DELAY_MS,
+      decided,
+    });
+    if (opening.spoke || this.#closed || !this.#browsers.has(address)) {
+      return opening;
+    }
+    const longer = this.#options.browserGreetingDelayMs ??
+      BROWSER_GREETING_DELAY_MS;
+    return await readOpening(opening.reader, {
+      waitMs: Math.max(0, longer - (Date.now() - started)),
+      decided,
+    });
+  }
+
+  async #serveHttp(conn: Deno.TcpConn, reader: ByteReader): Promise<void> {
+    await serveHttp({
+      conn,
+      reader,
+      remote: {
+        ...conn.remoteAddr,
+        hostname: unmapped(conn.remoteAddr.hostname),
+      },
+      baseUrl: httpBaseUrl(conn.localAddr),
+    }, {
+      ...this.#options,
+      bridge: this.#bridge,
+      onRequest: (head, remote) =>
+        this.#browsers.noteRequest(
+          remote.hostname,
+          head.headers.get("user-agent"),
+        ),
+    });
+  }
+
+  /**
+   * Logs a refused connection, at most once a minute: a flood of them must
+   * not flood the log.
+   */
+  #logRefusal(address: string, cap: SlotRefusal, what: string): void {
+    const now = Date.now();
+    if (now - this.#lastRefusalLog < REFUSAL_LOG_INTERVAL_MS) return;
+    this.#lastRefusalLog = now;
+    const where = cap === "address" ? "from that address" : "in all";
+    this.#options.log(
+      `Refused a connection from ${address}: ${what} ${where} at the limit ` +
+        "(more refusals within a minute are not logged)",
+    );
   }
 }
 

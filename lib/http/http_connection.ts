@@ -39,6 +39,8 @@ export interface HttpServeOptions {
   bridge: UpgradeBridge;
   limits: Pick<RoomLimits, "maxHttpHeaderBytes" | "httpHeaderTimeoutMs">;
   log: (line: string) => void;
+  /** Told of every request head read, before it is answered. */
+  onRequest?: (head: RequestHead, remote: Deno.NetAddr) => void;
 }
 
 const CONTINUE = latin1("HTTP/1.1 100 Continue\r\n\r\n");
@@ -67,6 +69,7 @@ export async function serveHttp(
       if (isHeadProblem(head)) {
         return await refuse(peer, head.status, head.reason);
       }
+      options.onRequest?.(head, peer.remote);
       if (head.headers.has("upgrade")) {
         const opening = join(read.bytes, input.takeBuffered());
         return await options.bridge.forward(peer.conn, peer.reader, opening, {
@@ -154,17 +157,25 @@ function toRequest(
   }
 }
 
-/** Answers a request that cannot be served, and ends the connection. */
-async function refuse(
-  peer: HttpPeer,
+/**
+ * Answers a request that cannot be served, and ends the connection (the
+ * caller closes it). Never throws.
+ */
+export async function refuse(
+  peer: Pick<HttpPeer, "conn">,
   status: number,
   detail: string,
+  headers?: HeadersInit,
 ): Promise<void> {
-  await writeResponse(
-    peer.conn,
-    withCommonHeaders(statusResponse(status, { detail })),
-    { head: false, close: true, chunked: false },
-  );
+  try {
+    await writeResponse(
+      peer.conn,
+      withCommonHeaders(statusResponse(status, { detail, headers })),
+      { head: false, close: true, chunked: false },
+    );
+  } catch {
+    // The peer is gone: nothing to tell it.
+  }
 }
 
 function join(a: Uint8Array, b: Uint8Array): Uint8Array {

@@ -57,9 +57,19 @@ export interface SharedFileInfo {
 
 /** Messages a framed client sends. */
 export type ClientMessage =
-  | { type: "join"; name: string; files?: boolean }
+  | {
+    type: "join";
+    name: string;
+    files?: boolean;
+    /** The member's rejoin token, to take over its earlier connection (feature `rejoin`). */
+    token?: string;
+    /** With `token`: the number of the last event this member saw. */
+    seq?: number;
+  }
   | { type: "say"; text: string }
   | { type: "quit" }
+  /** Asks for a `pong` and keeps the member alive (feature `heartbeat`). */
+  | { type: "ping" }
   | {
     type: "offer";
     id: number;
@@ -73,8 +83,16 @@ export type ClientMessage =
   | { type: "abort"; id: number; reason: string }
   | { type: "receipt"; transfer: number; ok: boolean; reason?: string };
 
+/**
+ * An event as a member with a rejoin token receives it: `seq` numbers the
+ * events sent to that member (docs/PROTOCOL.md, "Rejoining").
+ */
+export type NumberedEvent = ServerEvent & { seq?: number };
+
 /** Events the server sends; `time` is ms since the epoch on the server clock. */
 export type ServerEvent =
+  /** The answer to a `ping` (feature `heartbeat`). */
+  | { type: "pong" }
   | {
     type: "welcome";
     name: string;
@@ -85,6 +103,16 @@ export type ServerEvent =
     features: string[];
     /** Room files the server holds. */
     files: number;
+    /** This member's rejoin token, 32 hex digits (feature `rejoin`). */
+    token?: string;
+    /** True when this connection took over the member's earlier one. */
+    rejoined?: boolean;
+    /**
+     * On a rejoin: how many numbered events follow, replayed from where the
+     * member left off; absent when the server no longer holds them all, and
+     * `history` messages follow instead.
+     */
+    missed?: number;
   }
   | { type: "error"; code: string; message: string; id?: number }
   | {
@@ -129,6 +157,21 @@ export type ServerEvent =
     name: string;
     size: number;
     time: number;
+    /** Whether the server keeps the file, so it can be fetched later. */
+    stored?: boolean;
+  }
+  /**
+   * A file went by that this member cannot get: it takes no files (a
+   * browser, `--no-files`, plain text) and the server does not keep it.
+   */
+  | {
+    type: "missed_file";
+    from: string;
+    name: string;
+    size: number;
+    /** Why the server does not keep it. */
+    reason: string;
+    time: number;
   }
   | { type: "file_end"; transfer: number; sha256: string }
   | { type: "file_abort"; transfer: number; reason: string }
@@ -140,13 +183,19 @@ export type ServerEvent =
 
 type Shape = Record<
   string,
-  "string" | "number" | "boolean" | "string?" | "boolean?"
+  "string" | "number" | "boolean" | "string?" | "number?" | "boolean?"
 >;
 
 const CLIENT_SHAPES: Record<ClientMessage["type"], Shape> = {
-  join: { name: "string", files: "boolean?" },
+  join: {
+    name: "string",
+    files: "boolean?",
+    token: "string?",
+    seq: "number?",
+  },
   say: { text: "string" },
   quit: {},
+  ping: {},
   offer: {
     id: "number",
     name: "string",

@@ -54,6 +54,11 @@ export interface ChatServerOptions {
    * (`GREETING_DELAY_MS`, 250 ms); tests shorten or lengthen it.
    */
   greetingDelayMs?: number;
+  /**
+   * The same for a connection from an address a browser used lately
+   * (`BROWSER_GREETING_DELAY_MS`, 75 s); tests shorten it.
+   */
+  browserGreetingDelayMs?: number;
 }
 
 /** How long shutdown waits for goodbyes to be written before closing anyway. */
@@ -85,6 +90,7 @@ export class ChatServer {
       historySize: options.historySize,
       log: options.log,
       store: options.store,
+      features: ["heartbeat"],
     });
     this.relay = new TransferRelay(this.room);
     this.web = new WebMembers(this.room, this.relay);
@@ -93,7 +99,9 @@ export class ChatServer {
       router: this.router,
       limits: this.room.limits,
       greetingDelayMs: options.greetingDelayMs,
-      onRoomPeer: (conn, reader) => this.#serveMember(conn, reader),
+      browserGreetingDelayMs: options.browserGreetingDelayMs,
+      onRoomPeer: (conn, reader, joined) =>
+        this.#serveMember(conn, reader, joined),
       log: (line) => this.room.log(line),
     });
     this.#accepting = listeners.map((listener) => this.#accept(listener));
@@ -155,6 +163,9 @@ export class ChatServer {
     try {
       for await (const conn of listener) {
         conn.setNoDelay(true);
+        // The system's own probe for peers that vanished (every peer; only
+        // framed members that ping are also watched for silence).
+        conn.setKeepAlive(true);
         const served = this.#frontDoor.admit(conn).finally(() =>
           this.#served.delete(served)
         );
@@ -165,8 +176,15 @@ export class ChatServer {
     }
   }
 
-  /** Serves a connection that speaks the room's protocol (or plain text). */
-  async #serveMember(conn: Deno.TcpConn, reader: ByteReader): Promise<void> {
+  /**
+   * Serves a connection that speaks the room's protocol (or plain text);
+   * `joined` is called once it has joined.
+   */
+  async #serveMember(
+    conn: Deno.TcpConn,
+    reader: ByteReader,
+    joined: () => void,
+  ): Promise<void> {
     const remote = hostPort(
       unmapped(conn.remoteAddr.hostname),
       conn.remoteAddr.port,
@@ -176,6 +194,7 @@ export class ChatServer {
       relay: this.relay,
       remote,
       reader,
+      onJoined: joined,
     });
     this.#connections.add(connection);
     // Admitted after the close began: a room that is closing turns it away.

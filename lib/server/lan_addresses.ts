@@ -24,9 +24,15 @@ export function lanAddresses(): JoinAddress[] {
       address: i.address,
       family: i.family,
       interface: i.name,
-      loopback: i.address === "::1" || i.address.startsWith("127."),
+      loopback: isLoopback(i.address),
     }));
   const rank = (a: JoinAddress) =>
     (a.loopback ? 2 : 0) + (a.family === "IPv6" ? 1 : 0);
   return found.sort((a, b) => rank(a) - rank(b));
+}
+
+/** True for an address only this machine can reach (`127.x.x.x`, `::1`). */
+export function isLoopback(address: string): boolean {
+  return address === "::1" || address.startsWith("127.") ||
+    address.toLowerCase() === "localhost";
 }

@@ -8,7 +8,6 @@
 import type { Member, Peer, Room } from "../core/room.ts";
 import { formatBytes } from "../core/limits.ts";
 import { type Frame, FrameDecoder } from "../protocol/frame_decoder.ts";
-import { encodeLine } from "../protocol/frame_encoder.ts";
 import {
   type ClientMessage,
   GREETING,
@@ -24,6 +23,8 @@ import {
   plainLine,
 } from "../transport/event_encoding.ts";
 import { OutboundQueue } from "../transport/outbound_queue.ts";
+import { SilenceWatch } from "../transport/silence_watch.ts";
+import { TelnetFilter } from "../transport/telnet_filter.ts";
 import { withTimeout } from "../async/with_timeout.ts";
 import type { TransferRelay } from "../core/transfer_relay.ts";
 
@@ -38,6 +39,8 @@ export interface MemberConnectionOptions {
    * one that first yields the bytes it read to tell HTTP from the room.
    */
   reader?: ByteReader;
+  /** Called once, when the peer has joined the room. */
+  onJoined?: () => void;
 }
 
 type Mode = "handshake" | "framed" | "plain";
@@ -52,15 +55,19 @@ const SLOW_FAREWELL_MS = 1000;
 export class MemberConnection {
   readonly #conn: Deno.Conn;
   readonly #reader: ByteReader;
+  readonly #silence: SilenceWatch;
   readonly #room: Room;
   readonly #relay: TransferRelay;
   readonly #remote: string;
+  readonly #onJoined: (() => void) | undefined;
   readonly #queue: OutboundQueue;
   readonly #decoder: FrameDecoder;
   #mode: Mode = "handshake";
   #member: Member | undefined;
   #closeReason: string | undefined;
   #linger: ReturnType<typeof setTimeout> | undefined;
+  /** Closes a connection that has not joined and stays silent too long. */
+  #joinTimer: ReturnType<typeof setTimeout> | undefined;
   /** True once the read loop is over. */
   #ended = false;
   /** Set by a graceful close: resolves once the last bytes are out and FIN sent. */
@@ -69,7 +76,14 @@ export class MemberConnection {
 
   constructor(conn: Deno.Conn, options: MemberConnectionOptions) {
     this.#conn = conn;
-    this.#reader = options.reader ?? conn;
+    // A silent peer or a plain-text one may be telnet: its option
+    // negotiation is not text. A framed client's chunks are left alone.
+    this.#silence = new SilenceWatch(options.reader ?? conn);
+    this.#reader = new TelnetFilter(
+      this.#silence,
+      () => this.#mode !== "framed",
+    );
+    this.#onJoined = options.onJoined;
     this.#room = options.room;
     this.#relay = options.relay;
     this.#remote = options.remote;
@@ -111,25 +125,22 @@ export class MemberConnection {
 
   /** Reads and handles frames until the peer or the server closes. */
   async serve(): Promise<void> {
-    this.#queue.push(encodeLine(GREETING));
-    const timer = setTimeout(() => {
-      if (this.#member) return;
-      this.#sendError(
-        "handshake_timeout",
-        "No name given in time: closing the connection",
-      );
-      this.close("handshake timed out");
-    }, this.#room.limits.handshakeTimeoutMs);
+    // CRLF, as every line to a plain-text peer: a peer greeted without
+    // having spoken is one (a lanroom client speaks first).
+    this.#queue.push(plainLine(GREETING));
+    this.#armJoinTimer();
     try {
       const frames = frameSource(this.#reader, this.#decoder);
       for await (const frame of frames) {
+        if (!this.#member) this.#armJoinTimer();
         if (this.#closeReason === undefined) await this.#handle(frame);
       }
     } catch {
       // A reset or a local close ends the read; the reason is recorded below.
     } finally {
       this.#ended = true;
-      clearTimeout(timer);
+      this.#silence.stop();
+      clearTimeout(this.#joinTimer);
       clearTimeout(this.#linger);
       this.#leave(this.#closeReason ?? "connection lost");
       // A peer that only shut its sending half (`nc -N`) still reads: what
@@ -137,6 +148,31 @@ export class MemberConnection {
       await withTimeout(this.#closing ?? this.#queue.drained(), LINGER_MS);
       this.#closeConn();
     }
+  }
+
+  /**
+   * (Re)starts the wait for a peer that has not joined: `join-timeout-ms`
+   * from the last line it sent, long enough for a person choosing a name,
+   * short enough that a silent socket goes away.
+   */
+  #armJoinTimer(): void {
+    clearTimeout(this.#joinTimer);
+    const ms = this.#room.limits.joinTimeoutMs;
+    this.#joinTimer = setTimeout(() => {
+      if (this.#member || this.#closeReason !== undefined) return;
+      this.#sendError(
+        "handshake_timeout",
+        `No name given for ${formatDuration(ms)}: closing the connection`,
+      );
+      this.close("did not join in time");
+    }, ms);
+  }
+
+  /** Marks the connection joined as `member`. */
+  #joined(member: Member): void {
+    this.#member = member;
+    clearTimeout(this.#joinTimer);
+    this.#onJoined?.();
   }
 
   /** Closes after what is queued is written; the member leaves with `reason`. */
@@ -211,7 +247,8 @@ export class MemberConnection {
   }
 
   #send(event: ServerEvent): void {
-    if (this.#mode === "plain") {
+    // Until it has sent `LANROOM/1`, a peer is a person: plain text.
+    if (this.#mode !== "framed") {
       const bytes = eventPlainText(event);
       if (bytes.length > 0) this.#queue.push(bytes);
     } else {
@@ -265,6 +302,8 @@ export class MemberConnection {
 
   #handshake(line: string): void {
     if (line.startsWith("LANROOM/")) {
+      // A client of any version reads JSON, the refusal included.
+      this.#mode = "framed";
       if (line !== HELLO) {
         return this.#violation(
           `This server speaks ${HELLO}, not ${
@@ -272,7 +311,6 @@ export class MemberConnection {
           }: update the client or the server`,
         );
       }
-      this.#mode = "framed";
       return;
     }
     this.#mode = "plain";
@@ -296,7 +334,7 @@ export class MemberConnection {
       this.#queue.push(plainLine("Type another name and press Enter."));
       return;
     }
-    this.#member = joined;
+    this.#joined(joined);
     this.#room.log(
       `${joined.name} is a plain-text member from ${this.#remote}`,
     );
@@ -329,7 +367,7 @@ export class MemberConnection {
       }
       return;
     }
-    this.#member = joined;
+    this.#joined(joined);
   }
 
   async #dispatch(member: Member, message: ClientMessage): Promise<void> {
@@ -338,6 +376,14 @@ export class MemberConnection {
         return await this.#room.say(member, message.text);
       case "quit":
         return this.close("quit");
+      case "ping":
+        // From the first ping on, the member is expected to keep pinging:
+        // silence past the limit means its network path is gone.
+        this.#silence.arm(
+          this.#room.limits.heartbeatTimeoutMs,
+          () => this.#abort("timed out"),
+        );
+        return this.#send({ type: "pong" });
       case "offer":
         if (this.#room.admit(member)) this.#relay.offer(member, message);
         return;
@@ -349,4 +395,12 @@ export class MemberConnection {
         return this.#relay.receipt(member, message);
     }
   }
+}
+
+/** `5 minutes`, `90 s`, `300 ms`: a wait as a person reads it. */
+function formatDuration(ms: number): string {
+  if (ms % 60_000 === 0) {
+    return ms === 60_000 ? "1 minute" : `${ms / 60_000} minutes`;
+  }
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
 }

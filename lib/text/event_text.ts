@@ -8,6 +8,7 @@ import type { ServerEvent, SharedFileInfo } from "../protocol/messages.ts";
 import { formatBytes } from "../core/limits.ts";
 import type { Style } from "./style.ts";
 import { clockTime, formatDuration, logTime } from "./time.ts";
+import { viaLabel } from "./via.ts";
 import { visible } from "./visible.ts";
 
 /**
@@ -37,7 +38,7 @@ export function eventText(
         visible(event.text);
     case "joined":
       return stamp(event.time) + style.dim("→ ") + name(event.name) +
-        style.dim(" joined");
+        style.dim(event.via ? ` joined (${viaLabel(event.via)})` : " joined");
     case "left":
       return stamp(event.time) + style.dim("← ") + name(event.name) +
         style.dim(
@@ -57,11 +58,13 @@ export function eventText(
         style.error(`The room is closing: ${visible(event.reason)}`);
     case "who":
       return `${event.members.length} in the room: ` + event.members
-        .map((m) =>
-          `${name(m.name)} ${
-            style.dim(`(${formatDuration(event.time - m.since)})`)
-          }`
-        )
+        .map((m) => {
+          const how = viaLabel(m.via);
+          const since = formatDuration(event.time - m.since);
+          return `${name(m.name)} ${
+            style.dim(`(${how ? `${how}, ` : ""}${since})`)
+          }`;
+        })
         .join(", ");
     case "help":
       return ["Commands:"]
@@ -91,6 +94,10 @@ export function eventText(
     case "shared":
       return stamp(event.file.time) + name(event.file.from) +
         style.dim(" shared ") + fileText(event.file, style);
+    case "missed_file":
+      return stamp(event.time) + name(event.from) + style.dim(" shared ") +
+        `${visible(event.name)} ${style.dim(`(${formatBytes(event.size)})`)}` +
+        style.dim(`, but the room did not keep it: ${visible(event.reason)}`);
     case "files":
       if (event.files.length === 0) {
         return stamp(event.time) + "The room holds no files yet.";

@@ -13,8 +13,7 @@
 
 const PAGE_DIR = new URL("./page/", import.meta.url);
 /** The licences of what the bundle contains besides our own code. */
-const NOTICES =
-  "/*! @noble/hashes 2.4.0 - MIT License (c) 2022 Paul Miller (paulmillr.com) */\n";
+const NOTICES = "/*! hash-wasm 4.13.0 - MIT License (c) 2020 Dani Biró */\n";
 const REPO_ROOT = new URL("../../", import.meta.url);
 /** The generated module. */
 export const ASSETS_MODULE = new URL("./page_assets.ts", import.meta.url);

@@ -19,6 +19,8 @@ import {
 interface Asset {
   type: string;
   body: string;
+  /** Served under {@linkcode WORKER_CSP}. */
+  worker?: boolean;
 }
 
 const ASSETS: ReadonlyMap<string, Asset> = new Map([
@@ -27,7 +29,11 @@ const ASSETS: ReadonlyMap<string, Asset> = new Map([
   ["/style.css", { type: "text/css; charset=utf-8", body: STYLE_CSS }],
   [
     "/hash_worker.js",
-    { type: "text/javascript; charset=utf-8", body: HASH_WORKER_JS },
+    {
+      type: "text/javascript; charset=utf-8",
+      body: HASH_WORKER_JS,
+      worker: true,
+    },
   ],
 ]);
 
@@ -48,11 +54,21 @@ export const PAGE_CSP = [
   "frame-ancestors 'none'",
 ].join("; ");
 
+/**
+ * The policy of the hashing worker (a worker's policy is its script's):
+ * the page's, and it may compile WebAssembly (its SHA-256) from its own
+ * script; the page itself may not.
+ */
+export const WORKER_CSP = PAGE_CSP.replace(
+  "script-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+);
+
 /** Headers every response to the page carries. */
-export function pageHeaders(type: string): Headers {
+export function pageHeaders(type: string, csp = PAGE_CSP): Headers {
   return new Headers({
     "content-type": type,
-    "content-security-policy": PAGE_CSP,
+    "content-security-policy": csp,
     "x-content-type-options": "nosniff",
     "referrer-policy": "no-referrer",
     "cache-control": "no-cache",
@@ -66,7 +82,10 @@ export function pageRoutes(): Route[] {
     path,
     handler: (request) =>
       new Response(request.method === "HEAD" ? null : asset.body, {
-        headers: pageHeaders(asset.type),
+        headers: pageHeaders(
+          asset.type,
+          asset.worker ? WORKER_CSP : PAGE_CSP,
+        ),
       }),
   }));
 }

@@ -23,7 +23,11 @@ import {
   type ServerEvent,
 } from "../protocol/messages.ts";
 import { SocketOutbox } from "./socket_outbox.ts";
-import { CLOSE_NORMAL, CLOSE_POLICY } from "./socket_protocol.ts";
+import {
+  CLOSE_NORMAL,
+  CLOSE_POLICY,
+  CLOSE_REPLACED,
+} from "./socket_protocol.ts";
 
 /** What a WebSocket member needs from the server around it. */
 export interface SocketMemberOptions {
@@ -71,7 +75,7 @@ export class SocketMember {
         this.#dropSlow(`too slow: ${formatBytes(queued)} behind`),
     });
     this.peer = {
-      send: (event) => this.#outbox.push(event),
+      send: (event, seq) => this.#outbox.push(event, seq),
       close: (reason) => this.close(reason),
       // Browser members join with files:false and download from the
       // store, so the relay never queues chunks for them; its transfer
@@ -83,6 +87,7 @@ export class SocketMember {
       fileBytesQueued: () => 0,
       whenFileBytesBelow: () => Promise.resolve(),
       baseUrl: options.baseUrl,
+      replaced: () => this.#replaced(),
     };
     this.#closed = new Promise((resolve) => {
       socket.addEventListener("close", () => {
@@ -123,7 +128,7 @@ export class SocketMember {
         message: "No name given in time: closing the connection",
       });
       this.close("handshake timed out");
-    }, this.#room.limits.handshakeTimeoutMs);
+    }, this.#room.limits.joinTimeoutMs);
   }
 
   #received(data: unknown): void {
@@ -221,6 +226,9 @@ export class SocketMember {
       name: message.name,
       files: false,
       via: "browser",
+      rejoinable: true,
+      token: message.token,
+      seq: message.seq,
     });
     if ("code" in joined) {
       this.#send({ type: "error", code: joined.code, message: joined.message });
@@ -232,6 +240,15 @@ export class SocketMember {
     clearTimeout(this.#handshakeTimer);
     this.#member = joined;
     this.#room.log(`${joined.name} is a browser member from ${this.#remote}`);
+  }
+
+  /**
+   * The member rejoined on another socket: this one closes without it
+   * leaving, and tells a page that may still be open why.
+   */
+  #replaced(): void {
+    this.#member = undefined;
+    this.close("replaced by a newer connection", CLOSE_REPLACED);
   }
 
   #send(event: ServerEvent): void {

@@ -8,6 +8,7 @@
  */
 
 import { setImmediate } from "node:timers";
+import { eventLine, numberedEventLine } from "../protocol/event_line.ts";
 import type { ServerEvent } from "../protocol/messages.ts";
 
 /** What the outbox needs of a WebSocket. */
@@ -23,25 +24,6 @@ export interface SocketOutboxOptions {
   maxBytes: number;
   /** Called once when the backlog passes `maxBytes`; the outbox then drops everything. */
   onOverflow: (queuedBytes: number) => void;
-}
-
-interface EncodedEvent {
-  line: string;
-  bytes: number;
-}
-
-const encoded = new WeakMap<ServerEvent, EncodedEvent>();
-const encoder = new TextEncoder();
-
-/** An event as one JSON line, encoded once however many members it goes to. */
-function encodeEvent(event: ServerEvent): EncodedEvent {
-  let entry = encoded.get(event);
-  if (!entry) {
-    const line = JSON.stringify(event) + "\n";
-    entry = { line, bytes: encoder.encode(line).length };
-    encoded.set(event, entry);
-  }
-  return entry;
 }
 
 const flushesAfterTurn: (() => void)[] = [];
@@ -75,10 +57,15 @@ export class SocketOutbox {
     return !this.#dead;
   }
 
-  /** Queues an event; it is sent at the end of this turn. */
-  push(event: ServerEvent): void {
+  /**
+   * Queues an event, with its number for a member that may rejoin; it is
+   * sent at the end of this turn.
+   */
+  push(event: ServerEvent, seq?: number): void {
     if (this.#dead) return;
-    const { line, bytes } = encodeEvent(event);
+    const { line, bytes } = seq === undefined
+      ? eventLine(event)
+      : numberedEventLine(event, seq);
     this.#lines.push(line);
     this.#bytes += bytes;
     const behind = this.#socket.bufferedAmount;

@@ -18,3 +18,9 @@ export const CLOSE_NORMAL = 1000;
  * room's limits; the page does not reconnect after it.
  */
 export const CLOSE_POLICY = 1008;
+/**
+ * Close code for a socket whose member rejoined on another connection (a
+ * page's new socket after a drop); the page does not reconnect after it,
+ * or two tabs would take the member from each other forever.
+ */
+export const CLOSE_REPLACED = 4000;

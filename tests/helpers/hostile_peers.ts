@@ -38,8 +38,8 @@ export interface HostilePeersOptions {
   /** Wall-clock cap; what is open then is closed. */
   durationMs: number;
   targets: HostileTargets;
-  /** The server's `--handshake-timeout-ms`, for the peers that stall. */
-  handshakeTimeoutMs: number;
+  /** The server's `--join-timeout-ms`, for the peers that stall. */
+  joinTimeoutMs: number;
 }
 
 /** What the hostile peers did, and what the server failed to do about them. */
@@ -271,7 +271,7 @@ const SCENARIOS: readonly (readonly [number, string, Scenario])[] = [
       const opening = round.content.pick(["", "LANRO", HELLO + "\n", "\n\n"]);
       const pieces = opening ? [new TextEncoder().encode(opening)] : [];
       await peer.write({ pieces, cases: ["stall"] }, round);
-      const wait = round.options.handshakeTimeoutMs + 3000;
+      const wait = round.options.joinTimeoutMs + 3000;
       const enough = round.deadline - Date.now() > wait;
       const closed = await peer.closedWithin(
         Math.min(wait, round.deadline - Date.now()),

@@ -48,3 +48,31 @@ Deno.test("bookkeeping events show no line", () => {
     [],
   );
 });
+
+Deno.test("a file shared but not kept is a card without a link that says why", () => {
+  const [line] = eventLines({
+    type: "missed_file",
+    from: "ann",
+    name: "notes.txt",
+    size: 2048,
+    reason: "the server keeps no files (--no-store)",
+    time: 7,
+  });
+  assert.equal(flat(line.parts), "[ann] shared a file");
+  assert.equal(line.card?.href, undefined);
+  assert.equal(line.card?.name, "notes.txt");
+  assert.equal(
+    line.card?.unkept,
+    "Not kept by the room, so it cannot be downloaded: the server keeps no files (--no-store)",
+  );
+});
+
+Deno.test("a join line says how the member is in", () => {
+  const [line] = eventLines({
+    type: "joined",
+    name: "ann",
+    time: 1,
+    via: "terminal",
+  });
+  assert.equal(flat(line.parts), "→ [ann] joined (terminal)");
+});

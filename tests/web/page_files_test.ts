@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { Buffer } from "node:buffer";
+import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { FileStore } from "../../lib/store/file_store.ts";
 import { ClientProcess } from "../helpers/client_process.ts";
@@ -206,25 +208,96 @@ Deno.test(
 );
 
 Deno.test(
-  inBrowser("the hashing worker starts under the page's CSP and hashes"),
+  inBrowser(
+    "the hashing worker starts under the page's CSP and hashes a file across its slices",
+  ),
   async () => {
     await using room = new WebRoom();
     await using browser = await launchBrowser();
     const page = await browser.newPage();
     await page.goto(room.url);
-    const digest = await page.evaluate(`new Promise((resolve, reject) => {
-      const worker = new Worker("hash_worker.js");
-      worker.onerror = (event) => reject(new Error(event.message));
-      worker.onmessage = ({ data }) => {
-        if (data.sha256) resolve(data.sha256);
-      };
-      worker.postMessage(new TextEncoder().encode("ab").buffer);
-      worker.postMessage(new TextEncoder().encode("c").buffer);
-      worker.postMessage("end");
-    })`);
+    const hash = (file: string) =>
+      page.evaluate(`new Promise((resolve, reject) => {
+        const worker = new Worker("hash_worker.js");
+        worker.onerror = (event) => reject(new Error(event.message));
+        worker.onmessage = ({ data }) =>
+          data.sha256 ? resolve(data.sha256) : reject(new Error(data.error));
+        worker.postMessage(${file});
+      })`);
     assert.equal(
-      digest,
+      await hash(`new File(["ab", "c"], "abc.txt")`),
       "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
     );
+    assert.equal(
+      await hash(`new File([], "empty")`),
+      "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+    );
+    // 9 MiB and 3 bytes of 0x61: three slices, the last one short.
+    const size = 9 * MiB + 3;
+    const expected = createHash("sha256").update(Buffer.alloc(size, 0x61))
+      .digest("hex");
+    assert.equal(
+      await hash(`new File([new Uint8Array(${size}).fill(0x61)], "a.bin")`),
+      expected,
+    );
+  },
+);
+
+Deno.test(
+  inBrowser(
+    "a picture pasted from the clipboard into the page is sent, and the terminal client receives it, SHA-256 verified",
+  ),
+  async () => {
+    await using tmp = await TempFolder.create();
+    await using room = new WebRoom();
+    await using browser = await launchBrowser();
+    await using ann = await ClientProcess.start({
+      port: room.port,
+      name: "ann",
+      home: tmp.join("ann"),
+    });
+    await browser.defaultBrowserContext().overridePermissions(
+      new URL(room.url).origin,
+      ["clipboard-read", "clipboard-write", "clipboard-sanitized-write"],
+    );
+    const page = await browser.newPage();
+    await page.goto(room.url);
+    await joinAs(page, "cleo");
+
+    // What copying a picture does: a PNG on the system clipboard (which
+    // Chromium encodes again, so only its size in pixels is compared).
+    await page.evaluate(`(async () => {
+      const canvas = document.createElement("canvas");
+      canvas.width = 64;
+      canvas.height = 48;
+      const context = canvas.getContext("2d");
+      context.fillStyle = "#1f6feb";
+      context.fillRect(0, 0, 64, 48);
+      const png = await new Promise((resolve) => canvas.toBlob(resolve, "image/png"));
+      await navigator.clipboard.write([new ClipboardItem({ "image/png": png })]);
+    })()`);
+    await page.focus(byLabel("Message"));
+    await page.keyboard.down("Control");
+    await page.keyboard.press("KeyV", { commands: ["Paste"] });
+    await page.keyboard.up("Control");
+
+    await ann.waitFor(/image\.png.*SHA-256/);
+    const png = await Deno.readFile(join(ann.receivedDir, "image.png"));
+    const header = new DataView(png.buffer, png.byteOffset, 24);
+    assert.deepEqual([...png.subarray(1, 4)], [0x50, 0x4e, 0x47], "PNG");
+    assert.deepEqual([header.getUint32(16), header.getUint32(20)], [64, 48]);
+    await page.waitForFunction(
+      `[...document.querySelectorAll("#uploads .upload.finished")].some((row) =>
+        row.textContent.includes("image.png") && row.textContent.includes("Sent ✓"))`,
+    );
+    // The picture went as a file, not as text in the message box.
+    assert.equal(
+      await page.$eval(
+        "#message",
+        (input) => (input as unknown as { value: string }).value,
+      ),
+      "",
+    );
+    assert.equal(await ann.quit(), 0);
   },
 );

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { PAGE_CSP } from "../../lib/web/page_routes.ts";
+import { PAGE_CSP, WORKER_CSP } from "../../lib/web/page_routes.ts";
 import { WebRoom } from "./web_room.ts";
 
 Deno.test("the room's port serves the page, its script and style from memory, under a strict CSP", async () => {
@@ -21,6 +21,19 @@ Deno.test("the room's port serves the page, its script and style from memory, un
   const head = await fetch(room.url, { method: "HEAD" });
   assert.equal(head.status, 200);
   assert.equal(await head.text(), "");
+});
+
+Deno.test("the hashing worker alone may compile WebAssembly, under the page's policy otherwise", async () => {
+  await using room = new WebRoom();
+  const response = await fetch(room.url + "hash_worker.js");
+  assert.equal(response.status, 200);
+  await response.body?.cancel();
+  assert.equal(response.headers.get("content-security-policy"), WORKER_CSP);
+  assert.equal(
+    WORKER_CSP.replace(" 'wasm-unsafe-eval'", ""),
+    PAGE_CSP,
+  );
+  assert.doesNotMatch(WORKER_CSP, /'unsafe-(eval|inline)'|\*|http:/);
 });
 
 Deno.test("the page loads nothing from elsewhere and runs no inline script", async () => {

@@ -1,4 +1,11 @@
 import assert from "node:assert/strict";
+import type {
+  NumberedEvent,
+  ServerEvent,
+} from "../../lib/protocol/messages.ts";
+import { CLOSE_REPLACED } from "../../lib/web/socket_protocol.ts";
+import { FileStore } from "../../lib/store/file_store.ts";
+import { sha256Bytes, TempFolder } from "../helpers/file_fixture.ts";
 import { WebRoom } from "./web_room.ts";
 
 Deno.test("a WebSocket member joins, chats with a framed and a plain-text member, and each is listed with how it is in", async () => {
@@ -75,7 +82,7 @@ Deno.test("a WebSocket member that breaks the protocol is closed alone, with the
 });
 
 Deno.test("a WebSocket that does not join in time is told so and closed", async () => {
-  await using room = new WebRoom({ limits: { handshakeTimeoutMs: 100 } });
+  await using room = new WebRoom({ limits: { joinTimeoutMs: 100 } });
   const web = await room.connect();
   assert.equal((await web.event("error")).code, "handshake_timeout");
   await web.closed;
@@ -183,4 +190,109 @@ Deno.test("a binary message that is not one well-formed chunk frame is a protoco
     (await web.event("error")).message,
     "File chunk for transfer 9, which is not open",
   );
+});
+
+/** The number the server gave an event (docs/PROTOCOL.md, "Rejoining"). */
+function seqOf(event: ServerEvent): number | undefined {
+  return (event as NumberedEvent).seq;
+}
+
+Deno.test("a WebSocket member rejoins with its token while its old socket still holds the name, and gets what it missed", async () => {
+  await using room = new WebRoom();
+  const ann = await room.tcp.join("ann");
+  const old = await room.join("cleo");
+  const welcome = old.events[0];
+  assert.ok(welcome.type === "welcome");
+  assert.ok(welcome.features.includes("rejoin"));
+  assert.match(welcome.token ?? "", /^[0-9a-f]{32}$/);
+  await ann.say("seen");
+  const seen = await old.event("message");
+  assert.equal(typeof seqOf(seen), "number");
+  // The old socket is still open: the server has noticed nothing.
+  await ann.say("missed");
+  await old.event("message", (e) => e.text === "missed");
+
+  const fresh = await room.connect();
+  fresh.send({ type: "join", name: "cleo", token: "0".repeat(32), seq: 0 });
+  assert.equal((await fresh.event("error")).code, "name_taken");
+  fresh.send({
+    type: "join",
+    name: "cleo",
+    token: welcome.token,
+    seq: seqOf(seen),
+  });
+  const back = await fresh.event("welcome");
+  assert.deepEqual([back.rejoined, back.missed], [true, 1]);
+  const missed = await fresh.event("message");
+  assert.deepEqual([missed.text, seqOf(missed)], ["missed", seqOf(seen)! + 1]);
+  const closed = await old.closed;
+  assert.deepEqual([closed.code, closed.reason], [
+    CLOSE_REPLACED,
+    "replaced by a newer connection",
+  ]);
+  await ann.say("after");
+  const after = await fresh.event("message");
+  assert.deepEqual([after.text, seqOf(after)], ["after", seqOf(seen)! + 2]);
+  // Ann saw cleo join once and never leave.
+  fresh.send({ type: "say", text: "still here" });
+  const next = await ann.event("message", (e) => e.from === "cleo");
+  assert.equal(next.text, "still here");
+  assert.deepEqual(
+    ann.events.filter((e) => e.type === "left" || e.type === "joined")
+      .map((e) => e.type),
+    ["joined"],
+  );
+});
+
+Deno.test("a file the room does not keep reaches browser members as missed_file, and its sender is told they could not receive it", async () => {
+  await using room = new WebRoom();
+  const ann = await room.tcp.join("ann");
+  const ben = await room.tcp.join("ben");
+  const web = await room.join("cleo");
+  await ann.send({ type: "offer", id: 1, name: "notes.txt", size: 5 });
+  const offered = await ann.event("offered");
+  assert.deepEqual([offered.receivers, offered.declined], [["ben"], [
+    "cleo",
+  ]]);
+  assert.equal((await ben.event("file")).stored, false);
+  const missed = await web.event("missed_file");
+  assert.deepEqual(
+    [missed.from, missed.name, missed.size, missed.reason],
+    ["ann", "notes.txt", 5, "the server keeps no files (--no-store)"],
+  );
+  assert.equal(
+    (await ann.event("notice")).text,
+    '"notes.txt" cannot reach cleo: a browser gets only the files the room keeps, and this one is not kept: the server keeps no files (--no-store)',
+  );
+  await ann.send({
+    type: "offer",
+    id: 2,
+    name: "only.txt",
+    size: 5,
+    to: "cleo",
+  });
+  assert.equal(
+    (await ann.event("error", (e) => e.id === 2)).message,
+    'Nobody to send "only.txt" to: cleo is in a browser, which gets only the files the room keeps',
+  );
+});
+
+Deno.test("in a room that keeps files, browser members are not listed as declining one, get no missed_file, and get it as shared", async () => {
+  await using tmp = await TempFolder.create();
+  await using room = new WebRoom({ store: FileStore.open(tmp.join("store")) });
+  const ann = await room.tcp.join("ann");
+  const web = await room.join("cleo");
+  const bytes = new TextEncoder().encode("hello");
+  await ann.send({ type: "offer", id: 1, name: "kept.txt", size: 5 });
+  const offered = await ann.event("offered");
+  assert.deepEqual([offered.receivers, offered.declined, offered.stored], [
+    [],
+    [],
+    true,
+  ]);
+  await ann.chunk(1, bytes);
+  await ann.send({ type: "end", id: 1, sha256: sha256Bytes(bytes) });
+  const shared = await web.event("shared");
+  assert.equal(shared.file.name, "kept.txt");
+  assert.ok(!web.events.some((e) => e.type === "missed_file"));
 });

@@ -6,8 +6,12 @@
  * @module
  */
 
-import type { ClientMessage, ServerEvent } from "../../protocol/messages.ts";
-import { CLOSE_POLICY, SUBPROTOCOL } from "../socket_protocol.ts";
+import type { ClientMessage, NumberedEvent } from "../../protocol/messages.ts";
+import {
+  CLOSE_POLICY,
+  CLOSE_REPLACED,
+  SUBPROTOCOL,
+} from "../socket_protocol.ts";
 
 /** Waits before reconnecting, in ms; the last one repeats. */
 const BACKOFF_MS = [500, 1000, 2000, 4000, 8000, 15000];
@@ -16,12 +20,15 @@ const BACKOFF_MS = [500, 1000, 2000, 4000, 8000, 15000];
 export interface ConnectionHandlers {
   /** The socket is open: time to send `join`. */
   open(): void;
-  event(event: ServerEvent): void;
+  event(event: NumberedEvent): void;
   /**
    * The socket closed. `retryInMs` says when the next try is, or is
-   * undefined when none will be made.
+   * undefined when none will be made; `replaced` is set when this person
+   * rejoined on another connection (another tab took the name over).
    */
-  down(info: { reason: string; retryInMs: number | undefined }): void;
+  down(
+    info: { reason: string; retryInMs: number | undefined; replaced: boolean },
+  ): void;
 }
 
 /** The page's connection to the room. */
@@ -56,25 +63,28 @@ export class RoomConnection {
       if (typeof message.data !== "string") return;
       for (const line of message.data.split("\n")) {
         if (line === "") continue;
-        this.#handlers.event(JSON.parse(line) as ServerEvent);
+        this.#handlers.event(JSON.parse(line) as NumberedEvent);
       }
     });
     socket.addEventListener("close", (closed) => {
       this.#socket = undefined;
       const reason = closed.reason || "connection lost";
-      // A person who typed /quit, or a page the server threw out for a
-      // protocol violation, is not reconnected.
-      const final = closed.code === CLOSE_POLICY || reason === "quit";
+      // A person who typed /quit, a page the server threw out for a
+      // protocol violation, or one whose member went on elsewhere, is not
+      // reconnected.
+      const replaced = closed.code === CLOSE_REPLACED;
+      const final = closed.code === CLOSE_POLICY || reason === "quit" ||
+        replaced;
       if (!this.retry || final) {
         this.retry = false;
-        return this.#handlers.down({ reason, retryInMs: undefined });
+        return this.#handlers.down({ reason, retryInMs: undefined, replaced });
       }
       const wait = BACKOFF_MS[Math.min(this.#failures, BACKOFF_MS.length - 1)];
       this.#failures++;
       // Jitter, so pages dropped together do not all come back at once.
       const retryInMs = Math.round(wait * (0.8 + Math.random() * 0.4));
       this.#timer = setTimeout(() => this.connect(), retryInMs);
-      this.#handlers.down({ reason, retryInMs });
+      this.#handlers.down({ reason, retryInMs, replaced });
     });
   }
 
@@ -95,10 +105,5 @@ export class RoomConnection {
     if (!this.isOpen) return false;
     this.#socket!.send(bytes);
     return true;
-  }
-
-  /** Closes the socket; a new one follows if {@linkcode retry} is set. */
-  drop(): void {
-    this.#socket?.close();
   }
 }

@@ -6,9 +6,12 @@
  */
 
 import type { ServerEvent } from "../../protocol/messages.ts";
-import { type FileCard, fileCard } from "./file_cards.ts";
+import { type FileCard, fileCard, unkeptCard } from "./file_cards.ts";
 import { formatDuration } from "../../text/time.ts";
+import { viaLabel } from "../../text/via.ts";
 import { visible } from "../../text/visible.ts";
+
+export { viaLabel };
 
 /** One piece of a line. */
 export type Part =
@@ -45,20 +48,6 @@ const text = (value: string): Part => ({ kind: "text", text: visible(value) });
 const dim = (value: string): Part => ({ kind: "dim", text: visible(value) });
 const name = (value: string): Part => ({ kind: "name", name: visible(value) });
 
-/** How a member is in, as the member list and `/who` say it. */
-export function viaLabel(via: string | undefined): string {
-  switch (via) {
-    case "browser":
-      return "browser";
-    case "terminal":
-      return "terminal";
-    case "text":
-      return "plain text";
-    default:
-      return "";
-  }
-}
-
 /** The lines an event shows as; empty for bookkeeping events. */
 export function eventLines(event: ServerEvent): ViewLine[] {
   switch (event.type) {
@@ -93,7 +82,11 @@ export function eventLines(event: ServerEvent): ViewLine[] {
       return [{
         kind: "joined",
         time: event.time,
-        parts: [dim("→ "), name(event.name), dim(" joined")],
+        parts: [
+          dim("→ "),
+          name(event.name),
+          dim(event.via ? ` joined (${viaLabel(event.via)})` : " joined"),
+        ],
       }];
     case "left":
       return [{
@@ -184,6 +177,13 @@ export function eventLines(event: ServerEvent): ViewLine[] {
         card,
       }];
     }
+    case "missed_file":
+      return [{
+        kind: "file",
+        time: event.time,
+        parts: [name(event.from), dim(" shared a file")],
+        card: unkeptCard(event, event.reason),
+      }];
     case "files": {
       const cards = event.files.flatMap((file) => {
         const card = fileCard(file);

@@ -1,75 +1,46 @@
 /// <reference lib="dom" />
 /**
- * SHA-256 of a file as it is sent, in a worker (`hash_worker.js`) so that
- * hashing runs beside sending on another core; in the page itself where a
- * worker cannot start. Bytes waiting for the worker are counted, so the
- * sender can wait instead of piling them up in memory.
+ * The SHA-256 of a file being sent, computed by a worker (`hash_worker.js`)
+ * that reads the file on its own: hashing and sending run side by side on
+ * two cores and share no bytes, so sending never waits for the hash until
+ * the end, and no chunk is copied for it.
  * @module
  */
 
-import { sha256 } from "@noble/hashes/sha2.js";
-import { bytesToHex } from "@noble/hashes/utils.js";
-
-/** Incremental SHA-256 of one file. */
+/** The hash of one file, under way from the moment it is made. */
 export class FileHasher {
-  readonly #worker: Worker | undefined;
-  readonly #inline = sha256.create();
-  #waiting = 0;
-  #wake: (() => void) | undefined;
-  #digest: ((hex: string) => void) | undefined;
+  readonly #worker: Worker;
+  readonly #digest: Promise<string>;
 
-  constructor() {
-    try {
-      this.#worker = new Worker(
-        new URL("hash_worker.js", location.href),
-      );
+  /** Starts hashing `file`. */
+  constructor(file: File) {
+    this.#worker = new Worker(new URL("hash_worker.js", location.href));
+    this.#digest = new Promise<string>((resolve, reject) => {
       this.#worker.onmessage = ({ data }) => {
-        if ("sha256" in data) return this.#digest?.(data.sha256);
-        this.#waiting -= data.hashed;
-        this.#wake?.();
+        if ("sha256" in data) resolve(data.sha256);
+        else reject(new Error(`cannot hash the file (${data.error})`));
       };
-    } catch {
-      this.#worker = undefined;
-    }
-  }
-
-  /** Bytes given to the worker and not hashed yet. */
-  get waiting(): number {
-    return this.#waiting;
-  }
-
-  /** Hashes `bytes` next (a copy goes to the worker; `bytes` stays usable). */
-  update(bytes: Uint8Array): void {
-    if (!this.#worker) {
-      this.#inline.update(bytes);
-      return;
-    }
-    const copy = bytes.slice().buffer;
-    this.#waiting += copy.byteLength;
-    this.#worker.postMessage(copy, [copy]);
-  }
-
-  /** Resolves once fewer than `bytes` wait for the worker. */
-  async below(bytes: number): Promise<void> {
-    while (this.#waiting >= bytes) {
-      await new Promise<void>((resolve) => this.#wake = resolve);
-    }
-  }
-
-  /** The hash of everything passed in, as lower-case hex; ends the worker. */
-  async digest(): Promise<string> {
-    if (!this.#worker) return bytesToHex(this.#inline.digest());
-    const hex = await new Promise<string>((resolve) => {
-      this.#digest = resolve;
-      this.#worker!.postMessage("end");
+      this.#worker.onerror = (event) => {
+        event.preventDefault();
+        reject(new Error(`cannot hash the file (${event.message})`));
+      };
     });
-    this.#worker.terminate();
-    return hex;
+    // Unhandled until asked for: an upload stopped early never asks.
+    this.#digest.catch(() => {});
+    this.#worker.postMessage(file);
+  }
+
+  /** The file's SHA-256 as lower-case hex; ends the worker. */
+  async digest(): Promise<string> {
+    try {
+      return await this.#digest;
+    } finally {
+      this.#worker.terminate();
+    }
   }
 
   /** Stops hashing (the upload was cancelled or failed). */
   stop(): void {
-    this.#worker?.terminate();
-    this.#wake?.();
+    this.#worker.terminate();
   }
 }

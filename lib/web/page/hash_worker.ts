@@ -1,28 +1,24 @@
 /**
- * The page's hashing worker: SHA-256 of a file being sent, on another core
- * than the page, so hashing and sending overlap. It takes each chunk's
- * payload (an `ArrayBuffer`, in order) and answers how many bytes it has
- * hashed, so the page can bound what waits for it; `"end"` asks for the
- * digest. Bundled on its own as `/hash_worker.js`.
+ * The page's hashing worker: the SHA-256 of a file being sent, read from
+ * the disk on its own while the page streams the same file to the room, on
+ * another core. It takes the `File` (a handle, not its bytes) and answers
+ * `{ sha256 }`, or `{ error }`. Bundled on its own as `/hash_worker.js`,
+ * served with a policy that lets it compile its WebAssembly.
  * @module
  */
 
-import { sha256 } from "@noble/hashes/sha2.js";
-import { bytesToHex } from "@noble/hashes/utils.js";
+import { fileSha256 } from "./file_digest.ts";
 
 /** The worker's global scope, as far as this worker uses it. */
 const scope = globalThis as unknown as {
-  onmessage: ((event: { data: ArrayBuffer | "end" }) => void) | null;
-  postMessage(message: { hashed: number } | { sha256: string }): void;
+  onmessage: ((event: { data: Blob }) => void) | null;
+  postMessage(message: { sha256: string } | { error: string }): void;
 };
 
-const hash = sha256.create();
-
-scope.onmessage = ({ data }) => {
-  if (data === "end") {
-    scope.postMessage({ sha256: bytesToHex(hash.digest()) });
-    return;
+scope.onmessage = async ({ data }) => {
+  try {
+    scope.postMessage({ sha256: await fileSha256(data) });
+  } catch (error) {
+    scope.postMessage({ error: String(error) });
   }
-  hash.update(new Uint8Array(data));
-  scope.postMessage({ hashed: data.byteLength });
 };

@@ -9,7 +9,11 @@
  * @module
  */
 
-import type { ServerEvent } from "../../protocol/messages.ts";
+import type {
+  ClientMessage,
+  NumberedEvent,
+  ServerEvent,
+} from "../../protocol/messages.ts";
 import { Composer } from "./composer.ts";
 import { RoomConnection } from "./connection.ts";
 import { byId } from "./dom.ts";
@@ -54,6 +58,13 @@ let refused = false;
 let quickRetries = 0;
 const QUICK_RETRIES = 2;
 const QUICK_RETRY_MS = 300;
+/**
+ * What lets this page take its member over after a drop, before the server
+ * has noticed the old connection is dead (docs/PROTOCOL.md, "Rejoining"):
+ * the token of the last welcome, and the number of the last event seen.
+ * Kept in memory only, so another tab never takes this one's place.
+ */
+let rejoin: { name: string; token: string; seq: number } | undefined;
 /** Messages already shown, so history replayed after a reconnect is not shown twice. */
 const seen = new Set<string>();
 /** Lines remembered in {@linkcode seen}: more than a room replays. */
@@ -61,10 +72,10 @@ const MAX_SEEN = 5000;
 
 const connection = new RoomConnection(socketUrl(), {
   open() {
-    if (name !== undefined) connection.send({ type: "join", name });
+    if (name !== undefined) connection.send(joinMessage(name));
   },
   event: handle,
-  down({ reason, retryInMs }) {
+  down({ reason, retryInMs, replaced }) {
     const wasIn = inRoom;
     inRoom = false;
     uploads.lost();
@@ -72,12 +83,25 @@ const connection = new RoomConnection(socketUrl(), {
       status.textContent = `Connection lost. Reconnecting in ${
         Math.ceil(retryInMs / 1000)
       } s…`;
-      if (!lost) info(`Connection lost (${reason}). Reconnecting…`);
+      if (!lost) {
+        info(
+          reason === "connection lost"
+            ? "Connection lost. Reconnecting…"
+            : `Connection lost (${reason}). Reconnecting…`,
+        );
+      }
       lost = true;
       return;
     }
     state.clear();
-    if (wasIn || lost) {
+    rejoin = undefined;
+    if (replaced) {
+      info("This name is now in the room from another tab or device.");
+      showJoin();
+      joinForm.refuse(
+        "You joined from another tab or device, which took over. Join again here?",
+      );
+    } else if (wasIn || lost) {
       info(
         reason === "quit" ? "You left the room." : `Disconnected: ${reason}`,
       );
@@ -105,7 +129,7 @@ const joinForm = new JoinForm({
   name = wanted;
   refused = false;
   quickRetries = 0;
-  if (connection.isOpen) connection.send({ type: "join", name });
+  if (connection.isOpen) connection.send(joinMessage(name));
   else connection.connect();
 });
 
@@ -144,7 +168,8 @@ const composer = new Composer(
   (text) => connection.send({ type: "say", text }),
 );
 
-function handle(event: ServerEvent): void {
+function handle(event: NumberedEvent): void {
+  if (event.seq !== undefined && rejoin) rejoin.seq = event.seq;
   switch (event.type) {
     case "offered":
     case "received":
@@ -158,7 +183,10 @@ function handle(event: ServerEvent): void {
       uploads.handle(event);
       break;
     case "renamed":
-      if (state.me === event.from) name = event.to;
+      if (state.me === event.from) {
+        name = event.to;
+        if (rejoin) rejoin.name = event.to;
+      }
       break;
     case "shared":
       uploads.handle(event);
@@ -178,9 +206,21 @@ function handle(event: ServerEvent): void {
   view.show(eventLines(event));
 }
 
+/** `join`, with the token and last event number when this name may rejoin. */
+function joinMessage(wanted: string): ClientMessage {
+  return rejoin && rejoin.name === wanted
+    ? { type: "join", name: wanted, token: rejoin.token, seq: rejoin.seq }
+    : { type: "join", name: wanted };
+}
+
 function welcome(event: Extract<ServerEvent, { type: "welcome" }>): void {
   inRoom = true;
   name = event.name;
+  if (!event.rejoined || !rejoin) {
+    rejoin = event.token === undefined
+      ? undefined
+      : { name: event.name, token: event.token, seq: 0 };
+  }
   connection.retry = true;
   connection.joined();
   joinForm.accepted(event.name);
@@ -188,7 +228,8 @@ function welcome(event: Extract<ServerEvent, { type: "welcome" }>): void {
   state.apply(event);
   uploads.configure(event.limits);
   files.enable(event.features?.includes("store") ?? false);
-  if (lost) info("Back in the room.");
+  if (event.rejoined) info(rejoinedText(event.missed));
+  else if (lost) info("Back in the room.");
   else view.show(eventLines(event));
   lost = false;
   joinView.hidden = true;
@@ -196,11 +237,21 @@ function welcome(event: Extract<ServerEvent, { type: "welcome" }>): void {
   composer.focus();
 }
 
+/** What a rejoin brought back, in words. */
+function rejoinedText(missed: number | undefined): string {
+  if (missed === undefined) {
+    return "Back in the room. You were away longer than the room keeps for you: here are its last messages.";
+  }
+  if (missed === 0) return "Back in the room. You missed nothing.";
+  return "Back in the room. What you missed while away:";
+}
+
 function refusal(event: Extract<ServerEvent, { type: "error" }>): void {
-  if (lost && event.code === "name_taken") {
-    // The server has not yet noticed that our old connection is gone: try
-    // again shortly rather than asking for another name.
-    return connection.drop();
+  if (event.code === "name_taken") {
+    // The rejoin token would have taken the name back from our own stale
+    // connection: someone else holds it now.
+    rejoin = undefined;
+    status.textContent = "";
   }
   refused = true;
   showJoin();

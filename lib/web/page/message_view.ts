@@ -61,10 +61,16 @@ export function renderCard(card: FileCard): HTMLElement {
     image.src = card.thumbnail;
     box.append(image);
   }
-  const link = element("a", "file-link", card.name);
-  link.href = card.href;
-  link.download = card.name;
-  box.append(link, element("span", "dim", `${card.size} · from ${card.from}`));
+  if (card.href === undefined) {
+    box.append(element("span", "file-name", card.name));
+  } else {
+    const link = element("a", "file-link", card.name);
+    link.href = card.href;
+    link.download = card.name;
+    box.append(link);
+  }
+  box.append(element("span", "dim", `${card.size} · from ${card.from}`));
+  if (card.unkept) box.append(element("span", "unkept", card.unkept));
   return box;
 }
 

@@ -1,12 +1,13 @@
 /// <reference lib="dom" />
 /**
  * Files sent from the page: each is offered to the room, streamed from the
- * disk in chunk frames (never read whole into memory), hashed on the way
- * with an audited JavaScript SHA-256 in a worker (a page on plain `http://`
- * has no `crypto.subtle`), and ended with the hash, so terminal receivers verify it
- * as they do a terminal sender's. At most a transfer window of bytes is
- * sent before the server says it relayed them (`received`), so a slow
- * receiver holds the page back, as TCP holds a terminal sender.
+ * disk in full chunk frames (never read whole into memory), and ended with
+ * its SHA-256, so terminal receivers verify it as they do a terminal
+ * sender's. A worker hashes the file meanwhile, reading it on its own (a
+ * page on plain `http://` has no `crypto.subtle`), so sending and hashing
+ * overlap and share no bytes. At most a transfer window of bytes is sent
+ * before the server says it relayed them (`received`), so a slow receiver
+ * holds the page back, as TCP holds a terminal sender.
  * @module
  */
 
@@ -31,8 +32,8 @@ export type UploadEvent = Extract<
   { type: "offered" | "received" | "delivery" | "shared" | "error" }
 >;
 
-/** Bytes that may wait for the hashing worker before sending waits for it. */
-const HASH_BACKLOG_BYTES = 8 * 1024 * 1024;
+/** How often an upload's row shows its progress, at most. */
+const PROGRESS_EVERY_MS = 250;
 /** Finished rows kept on screen. */
 const MAX_FINISHED_ROWS = 10;
 
@@ -115,6 +116,7 @@ class Upload {
   #sent = 0;
   #relayed = 0;
   #started = 0;
+  #shown = 0;
   #wake: (() => void) | undefined;
   #hasher: FileHasher | undefined;
   #receivers = new Set<string>();
@@ -157,6 +159,11 @@ class Upload {
   }
 
   start(): void {
+    try {
+      this.#hasher = new FileHasher(this.#file);
+    } catch (error) {
+      return this.fail(`cannot hash the file (${error})`);
+    }
     this.#link.send({
       type: "offer",
       id: this.#id,
@@ -174,11 +181,16 @@ class Upload {
         this.#started = performance.now();
         this.#pump().catch((error) => this.fail(String(error)));
         return;
-      case "received":
+      case "received": {
         this.#relayed += event.bytes;
-        this.#showProgress();
         this.#wake?.();
+        const now = performance.now();
+        if (now - this.#shown >= PROGRESS_EVERY_MS) {
+          this.#shown = now;
+          this.#showProgress();
+        }
         return;
+      }
       case "delivery":
         this.#answered++;
         if (event.ok) this.#delivered++;
@@ -205,42 +217,65 @@ class Upload {
     this.row.classList.add("failed");
   }
 
-  /** Reads the file as a stream and sends it, a window at a time. */
+  /**
+   * Reads the file as a stream into one frame buffer, sends each full
+   * chunk (the socket copies it, so the buffer is reused), a window at a
+   * time, then the hash.
+   */
   async #pump(): Promise<void> {
-    const hasher = this.#hasher = new FileHasher();
+    const chunk = this.#chunkBytes;
+    const frame = new Uint8Array(CHUNK_HEADER_BYTES + chunk);
+    let filled = 0;
     const reader = this.#file.stream().getReader();
     try {
       while (this.#state === "sending") {
         const { done, value } = await reader.read();
         if (done) break;
-        for (let at = 0; at < value.length; at += this.#chunkBytes) {
-          const payload = value.subarray(at, at + this.#chunkBytes);
-          while (
-            this.#state === "sending" &&
-            this.#sent - this.#relayed + payload.length > this.#windowBytes
-          ) {
-            await new Promise<void>((resolve) => this.#wake = resolve);
-          }
-          await hasher.below(HASH_BACKLOG_BYTES);
-          if (this.#state !== "sending") return;
-          const frame = new Uint8Array(CHUNK_HEADER_BYTES + payload.length);
-          frame.set(payload, CHUNK_HEADER_BYTES);
-          if (!this.#link.sendBytes(addressChunk(frame, this.#id))) {
-            return this.fail("the connection dropped");
-          }
-          hasher.update(payload);
-          this.#sent += payload.length;
+        for (let at = 0; at < value.length;) {
+          const take = Math.min(value.length - at, chunk - filled);
+          frame.set(
+            value.subarray(at, at + take),
+            CHUNK_HEADER_BYTES + filled,
+          );
+          filled += take;
+          at += take;
+          if (filled < chunk) continue;
+          if (!await this.#sendFrame(frame)) return;
+          filled = 0;
         }
+      }
+      if (filled > 0) {
+        const last = frame.subarray(0, CHUNK_HEADER_BYTES + filled);
+        if (!await this.#sendFrame(last)) return;
       }
     } finally {
       reader.releaseLock();
     }
     if (this.#state !== "sending") return;
-    const digest = await hasher.digest();
+    this.#status.textContent = "Sent; checking the SHA-256…";
+    const digest = await this.#hasher!.digest();
     if (this.#state !== "sending") return;
     this.#state = "ending";
     this.#link.send({ type: "end", id: this.#id, sha256: digest });
     this.#checkDone();
+  }
+
+  /** Sends one chunk frame once the window has room; false if it cannot. */
+  async #sendFrame(frame: Uint8Array): Promise<boolean> {
+    const payload = frame.length - CHUNK_HEADER_BYTES;
+    while (
+      this.#state === "sending" &&
+      this.#sent - this.#relayed + payload > this.#windowBytes
+    ) {
+      await new Promise<void>((resolve) => this.#wake = resolve);
+    }
+    if (this.#state !== "sending") return false;
+    if (!this.#link.sendBytes(addressChunk(frame, this.#id))) {
+      this.fail("the connection dropped");
+      return false;
+    }
+    this.#sent += payload;
+    return true;
   }
 
   #showProgress(): void {

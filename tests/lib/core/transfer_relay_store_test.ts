@@ -106,7 +106,7 @@ Deno.test(
     const welcome = late.events.find((e) => e.type === "welcome");
     assert.ok(welcome?.type === "welcome");
     assert.equal(welcome.files, 1);
-    assert.deepEqual(welcome.features, ["store", "resume"]);
+    assert.deepEqual(welcome.features, ["store", "resume", "heartbeat"]);
     assert.equal(room.relay.active, 0);
   },
 );
@@ -161,7 +161,7 @@ Deno.test(
     const ada = await room.join("ada");
     const welcome = ada.events.find((e) => e.type === "welcome");
     assert.ok(welcome?.type === "welcome");
-    assert.deepEqual(welcome.features, []);
+    assert.deepEqual(welcome.features, ["heartbeat"]);
     assert.equal(welcome.files, 0);
     await ada.send({ type: "offer", id: 1, name: "a", size: 1 });
     assert.equal((await ada.event("error")).code, "no_receivers");

@@ -144,7 +144,12 @@ async function flood(port: number): Promise<string> {
 }
 
 Deno.test("slowloris and header floods get 408 and 431 while chat goes on", async () => {
-  await using room = openRoom({ limits: { httpHeaderTimeoutMs: 1500 } });
+  // Every peer here speaks first; a long greeting delay keeps a busy event
+  // loop (the attackers share the test's process) from greeting one.
+  await using room = openRoom({
+    greetingDelayMs: NEVER_MS,
+    limits: { httpHeaderTimeoutMs: 1500 },
+  });
   const ann = await room.join("ann");
   const bob = await room.join("bob");
   const slow = Array.from({ length: 20 }, () => slowloris(room.port));

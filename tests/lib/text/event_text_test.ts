@@ -76,3 +76,46 @@ Deno.test("the welcome says how many files the room holds", () => {
     "Joined as bob. You are the first one here. Type /help for commands.",
   );
 });
+
+Deno.test("/who and join lines say how each member is in", () => {
+  assert.equal(
+    eventText({
+      type: "who",
+      time: 120_000,
+      members: [
+        { name: "ann", since: 0, via: "terminal" },
+        { name: "bob", since: 60_000, via: "text" },
+        { name: "cleo", since: 120_000, via: "browser" },
+        { name: "dan", since: 120_000 },
+      ],
+    }, plainStyle),
+    "4 in the room: ann (terminal, 2m), bob (plain text, 1m), cleo (browser, 0s), dan (0s)",
+  );
+  assert.equal(
+    eventText(
+      { type: "joined", name: "cleo", time: TIME, via: "browser" },
+      plainStyle,
+    ),
+    `${clockTime(TIME)} → cleo joined (browser)`,
+  );
+  assert.equal(
+    eventText({ type: "joined", name: "dan", time: TIME }, plainStyle),
+    `${clockTime(TIME)} → dan joined`,
+  );
+});
+
+Deno.test("a file that went by unkept reads with its sender, size and why", () => {
+  assert.equal(
+    eventText({
+      type: "missed_file",
+      from: "ada",
+      name: "report.pdf",
+      size: 1024 * 1024,
+      reason: "this room keeps no files",
+      time: TIME,
+    }, plainStyle),
+    `${
+      clockTime(TIME)
+    } ada shared report.pdf (1 MiB), but the room did not keep it: this room keeps no files`,
+  );
+});
