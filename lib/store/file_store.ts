@@ -384,9 +384,8 @@ export class FileStore implements FileCatalog {
     this.#closed = true;
     clearTimeout(this.#expiryTimer);
     this.#db.close();
-    if (!await withTimeout(this.#writer.idle(), CLOSE_WAIT_MS)) {
-      this.#writer.terminate("the store closed");
-    }
+    await withTimeout(this.#writer.idle(), CLOSE_WAIT_MS);
+    this.#writer.terminate("the store closed");
     this.#lock.release();
   }
 

@@ -22,6 +22,12 @@ export const BATCH_BYTES = 256 * 1024;
 /** Batch buffers kept for reuse while the thread runs (6 MiB). */
 const POOL_BUFFERS = 24;
 
+/**
+ * How long the thread stays up after its last file, so a burst of small
+ * files (a folder dropped on the page) starts one thread, not one each.
+ */
+export const WRITER_LINGER_MS = 2_000;
+
 /** What the relay's thread asks; each request gets one reply. */
 export type WriterRequest =
   /** Opens a temporary file and hashes the bytes it holds, up to `size`. */
@@ -90,6 +96,7 @@ export class StoreWriter {
   readonly #clients = new Map<number, WriterClient>();
   readonly #pool: ArrayBuffer[] = [];
   #idle = Promise.withResolvers<void>();
+  #linger: ReturnType<typeof setTimeout> | undefined;
 
   constructor(start: StartWorker = startWorker) {
     this.#start = start;
@@ -99,6 +106,9 @@ export class StoreWriter {
   /** Registers a file, starting the thread when it is the first; its id. */
   attach(client: WriterClient): number {
     const id = this.#nextId++;
+    clearTimeout(this.#linger);
+    this.#linger = undefined;
+    if (this.#clients.size === 0) this.#idle = Promise.withResolvers<void>();
     if (!this.#worker) {
       const worker = this.#start();
       worker.onmessage = (event: MessageEvent<WriterReply>) =>
@@ -108,16 +118,19 @@ export class StoreWriter {
         this.#lose(`the store's writing thread failed: ${event.message}`);
       };
       this.#worker = worker;
-      this.#idle = Promise.withResolvers<void>();
     }
     this.#clients.set(id, client);
     return id;
   }
 
-  /** Forgets a file that got its last reply; the last one ends the thread. */
+  /**
+   * Forgets a file that got its last reply; the thread ends
+   * {@linkcode WRITER_LINGER_MS} after the last one unless another comes.
+   */
   detach(id: number): void {
-    this.#clients.delete(id);
-    if (this.#clients.size === 0) this.#stop();
+    if (!this.#clients.delete(id) || this.#clients.size > 0) return;
+    this.#idle.resolve();
+    this.#linger = setTimeout(() => this.#stop(), WRITER_LINGER_MS);
   }
 
   /** Posts a request; a `write` transfers its buffer. */
@@ -140,7 +153,7 @@ export class StoreWriter {
     }
   }
 
-  /** Resolves once no file is open and the thread has ended. */
+  /** Resolves once no file is open (the thread may linger: see `terminate`). */
   idle(): Promise<void> {
     return this.#idle.promise;
   }
@@ -158,6 +171,8 @@ export class StoreWriter {
   }
 
   #stop(): void {
+    clearTimeout(this.#linger);
+    this.#linger = undefined;
     this.#worker?.terminate();
     this.#worker = undefined;
     this.#pool.length = 0;
