@@ -150,7 +150,8 @@ export class ChatSession {
       this.downloads.stopAll(),
     ]);
     this.#link.close();
-    if (this.#leaving || this.#closing) return { code: 0, message: "" };
+    if (this.#closing) return { code: 0, message: "" };
+    if (this.#leaving) return { code: 0, message: "You left the room." };
     return { code: 1, message: "Lost the connection to the server." };
   }
 

@@ -1,0 +1,142 @@
+/**
+ * The client as a person meets it: started in a real terminal, answering
+ * its questions, pressing keys. Each test would have caught a trip-up a new
+ * user had in the first minutes (issue 11).
+ */
+import assert from "node:assert/strict";
+import { TempFolder } from "./helpers/file_fixture.ts";
+import { openRoom } from "./helpers/open_room.ts";
+import { needs } from "./helpers/permissions.ts";
+import { terminalClient } from "./helpers/terminal_client.ts";
+import { canRunInTerminal } from "./helpers/terminal_process.ts";
+
+/** Test options for a test that runs the client in a pseudo-terminal. */
+function inTerminal(name: string): Deno.TestDefinition & { fn?: never } {
+  const options = needs(name, "read", "write", "run");
+  if (!options.ignore && !canRunInTerminal()) {
+    return {
+      name: `${name} [ignored: needs script(1) for a pseudo-terminal]`,
+      ignore: true,
+    } as never;
+  }
+  return options as never;
+}
+
+/** A port on 127.0.0.1 that nothing listens on (it was free a moment ago). */
+function closedPort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = listener.addr.port;
+  listener.close();
+  return port;
+}
+
+Deno.test(
+  inTerminal(
+    "the Host question takes host:port as the server prints it and skips the Port question",
+  ),
+  async () => {
+    await using room = openRoom();
+    await using home = await TempFolder.create("lanroom-term-");
+    await using client = await terminalClient({ home: home.path });
+    await client.waitFor("Name: ");
+    await client.press("ann\r");
+    await client.waitFor("Host [localhost]: ");
+    await client.press(`127.0.0.1:${room.port}\r`);
+    await client.waitFor("Joined as ann.");
+    assert.ok(!client.text.includes("Port:"), client.text);
+  },
+);
+
+Deno.test(
+  inTerminal(
+    "a refused port or an unknown host is asked again with the reason, not an exit",
+  ),
+  async () => {
+    await using room = openRoom();
+    await using home = await TempFolder.create("lanroom-term-");
+    const closed = closedPort();
+    await using client = await terminalClient({
+      home: home.path,
+      args: ["--name", "ann", "--host", `127.0.0.1:${closed}`],
+    });
+    await client.waitFor(
+      `Cannot join 127.0.0.1:${closed}: connection refused. Is the server running?`,
+    );
+    await client.waitFor(`Host [127.0.0.1:${closed}]: `);
+    await client.press("nosuch.invalid\r");
+    await client.waitFor("Port: ");
+    await client.press(`${room.port}\r`);
+    await client.waitFor(
+      `Cannot join nosuch.invalid:${room.port}: no such host`,
+    );
+    await client.waitFor(`Host [nosuch.invalid:${room.port}]: `);
+    await client.press(`lanroom://127.0.0.1:${room.port}\r`);
+    await client.waitFor("Joined as ann.");
+  },
+);
+
+Deno.test(
+  inTerminal(
+    "with --name and --port the client asks nothing and joins localhost",
+  ),
+  async () => {
+    await using room = openRoom({ host: "127.0.0.1" });
+    await using home = await TempFolder.create("lanroom-term-");
+    await using client = await terminalClient({
+      home: home.path,
+      args: ["--name", "ann", "--port", String(room.port)],
+    });
+    await client.waitFor("Joined as ann.");
+    assert.ok(!client.text.includes("Host"), client.text);
+  },
+);
+
+Deno.test(
+  inTerminal("--host with a port skips the Port question"),
+  async () => {
+    await using room = openRoom();
+    await using home = await TempFolder.create("lanroom-term-");
+    await using client = await terminalClient({
+      home: home.path,
+      args: ["--host", `127.0.0.1:${room.port}`],
+    });
+    await client.waitFor("Name: ");
+    await client.press("ann\r");
+    await client.waitFor("Joined as ann.");
+    assert.ok(!client.text.includes("Port:"), client.text);
+  },
+);
+
+for (
+  const [how, keys] of [["/quit", "/quit\r"], ["Ctrl+C", "\x03"], [
+    "Ctrl+D",
+    "\x04",
+  ]]
+) {
+  Deno.test(
+    inTerminal(`leaving with ${how} says so and exits 0`),
+    async () => {
+      await using room = openRoom();
+      await using home = await TempFolder.create("lanroom-term-");
+      await using client = await terminalClient({
+        home: home.path,
+        args: ["--name", "ann", "--host", `127.0.0.1:${room.port}`],
+      });
+      await client.waitFor("Joined as ann.");
+      await client.press(keys);
+      assert.equal(await client.exited(), 0);
+      assert.equal(client.lines.at(-1), "You left the room.");
+    },
+  );
+}
+
+Deno.test(
+  inTerminal("Ctrl+C at a question leaves with exit code 0"),
+  async () => {
+    await using home = await TempFolder.create("lanroom-term-");
+    await using client = await terminalClient({ home: home.path });
+    await client.waitFor("Name: ");
+    await client.press("\x03");
+    assert.equal(await client.exited(), 0);
+  },
+);
