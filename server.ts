@@ -10,7 +10,7 @@ import { ChatServer } from "./lib/server/chat_server.ts";
 import { FileStore } from "./lib/store/file_store.ts";
 import { storePermissionProblem } from "./lib/store/store_permissions.ts";
 import type { StoreArgs } from "./lib/server/server_args.ts";
-import { lanAddresses } from "./lib/server/lan_addresses.ts";
+import { isLoopbackHost, joinHosts } from "./lib/server/lan_addresses.ts";
 import { hostPort } from "./lib/transport/host_port.ts";
 import { parseServerArgs, serverHelp } from "./lib/server/server_args.ts";
 import { logTime } from "./lib/text/time.ts";
@@ -82,19 +82,30 @@ function main(): void {
     if (error instanceof Deno.errors.AddrInUse) {
       fail(`port ${options.port} is in use: choose another with --port`);
     }
-    if (error instanceof Deno.errors.AddrNotAvailable) {
-      fail(`cannot listen on ${options.host}: no such address here`);
-    }
-    throw error;
+    // A host that cannot be listened on is a fact about this machine, not a
+    // misspelt flag: one line, exit code 1.
+    const why = error instanceof Deno.errors.AddrNotAvailable
+      ? "no such address on this machine"
+      : /failed to lookup address/.test(String(error))
+      ? "no such host"
+      : String((error as Error).message ?? error).replace(
+        / \(os error \d+\)$/,
+        "",
+      );
+    stop(`cannot listen on ${options.host}: ${why}`);
   }
   store?.rememberPort(server.port);
   console.log(
     `lanroom ${VERSION}: room open on port ${server.port}. Others can join at:`,
   );
-  const hosts = options.host === undefined
-    ? lanAddresses().map((a) => a.address)
-    : [options.host];
-  for (const host of hosts) console.log(`  ${hostPort(host, server.port)}`);
+  for (const host of joinHosts(options.host)) {
+    console.log(`  ${hostPort(host, server.port)}`);
+  }
+  if (options.host !== undefined && isLoopbackHost(options.host)) {
+    console.log(
+      `Only this machine can join: --host ${options.host} is not reachable from the network.`,
+    );
+  }
   if (store) {
     console.log(
       `Files and history are kept in ${store.folder} (${store.count()} files).`,

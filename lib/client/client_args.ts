@@ -4,6 +4,7 @@
  */
 
 import { parseArgs } from "node:util";
+import { wrapHelp } from "../cli/help_text.ts";
 import { parsePort, parseWhole } from "../cli/numbers.ts";
 import { DEFAULT_KEEP_PARTS_DAYS } from "../transfer/part_record.ts";
 import { parseRoomAddress } from "./room_address.ts";
@@ -78,7 +79,7 @@ export function parseClientArgs(args: string[]): ClientCommand {
 
 /** The text of `--help`. */
 export function clientHelp(version: string): string {
-  return [
+  return wrapHelp([
     `lanroom client ${version}: join a chat room on your local network.`,
     "",
     "Usage: chat-client [options]",
@@ -108,5 +109,5 @@ export function clientHelp(version: string): string {
     "",
     "Exit codes: 0 after leaving (/quit, Ctrl+C, Ctrl+D, the room closed);",
     "1 on an error (cannot join, connection lost); 2 for wrong options.",
-  ].join("\n");
+  ].join("\n"));
 }
