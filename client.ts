@@ -9,6 +9,7 @@
 import { startedByDoubleClick, waitForEnter } from "./lib/cli/pause_on_exit.ts";
 import { ChatSession } from "./lib/client/chat_session.ts";
 import { prepareFolders } from "./lib/client/folders.ts";
+import { folderPermissionProblem } from "./lib/client/permission_check.ts";
 import { clientHelp, parseClientArgs } from "./lib/client/client_args.ts";
 import { JoinCancelled, joinRoom } from "./lib/client/join_flow.ts";
 import { PipedInput } from "./lib/client/piped_input.ts";
@@ -39,7 +40,13 @@ async function main(): Promise<void> {
   if (command.kind === "help") return console.log(clientHelp(VERSION));
   if (command.kind === "version") return console.log(`lanroom ${VERSION}`);
 
-  // Before raw mode, so a permission prompt for another folder can be answered.
+  // Before any question and before raw mode: Deno must never stop to ask
+  // for a permission while keys are read raw.
+  const permissionError = folderPermissionProblem(
+    command.sendDir,
+    command.receivedDir,
+  );
+  if (permissionError) exitWith(2, permissionError);
   const folderError = await prepareFolders(
     command.sendDir,
     command.receivedDir,

@@ -8,7 +8,10 @@ import { TempFolder } from "./helpers/file_fixture.ts";
 import { openRoom } from "./helpers/open_room.ts";
 import { needs } from "./helpers/permissions.ts";
 import { terminalClient } from "./helpers/terminal_client.ts";
-import { canRunInTerminal } from "./helpers/terminal_process.ts";
+import {
+  canRunInTerminal,
+  TerminalProcess,
+} from "./helpers/terminal_process.ts";
 
 /** Test options for a test that runs the client in a pseudo-terminal. */
 function inTerminal(name: string): Deno.TestDefinition & { fn?: never } {
@@ -138,5 +141,56 @@ Deno.test(
     await client.waitFor("Name: ");
     await client.press("\x03");
     assert.equal(await client.exited(), 0);
+  },
+);
+
+Deno.test(
+  inTerminal(
+    "deno run client.ts without permissions fails at once, naming the task, with no prompt",
+  ),
+  async () => {
+    await using home = await TempFolder.create("lanroom-term-");
+    await using client = await terminalClient({
+      home: home.path,
+      permissions: [],
+    });
+    assert.equal(await client.exited(), 2);
+    assert.deepEqual(client.lines, [
+      'chat-client was started without its permissions: use "deno task client"',
+    ]);
+  },
+);
+
+Deno.test(
+  inTerminal(
+    "the client's permission set with --send-dir elsewhere says which flags to use, with no prompt",
+  ),
+  async () => {
+    await using home = await TempFolder.create("lanroom-term-");
+    await using other = await TempFolder.create("lanroom-other-");
+    const config = home.join("deno.json");
+    await Deno.copyFile(
+      new URL("../deno.json", import.meta.url),
+      config,
+    );
+    // What deno task client runs, with the checkout's client.ts.
+    await using client = new TerminalProcess(
+      Deno.execPath(),
+      [
+        "run",
+        "-q",
+        "-P=client",
+        "--config",
+        config,
+        new URL("../client.ts", import.meta.url).pathname,
+        "--send-dir",
+        other.path,
+      ],
+      { cwd: home.path, env: { NO_COLOR: "1" }, columns: 200 },
+    );
+    assert.equal(await client.exited(), 2);
+    assert.deepEqual([client.lines.join("")], [
+      `Cannot use --send-dir ${other.path}: Deno was not given access to it; run deno run --allow-net --allow-read=${other.path},received --allow-write=${other.path},received client.ts --send-dir ${other.path} --received-dir received`,
+    ]);
   },
 );

@@ -15,6 +15,7 @@ import { visible } from "../text/visible.ts";
 import type { LineSource } from "../terminal/line_queue.ts";
 import type { View } from "../terminal/screen.ts";
 import { hostPort } from "../transport/host_port.ts";
+import { netPermissionProblem } from "./permission_check.ts";
 import { parseRoomAddress, type RoomAddress } from "./room_address.ts";
 import { JoinError, RoomLink } from "./room_link.ts";
 
@@ -95,6 +96,8 @@ export async function joinRoom(options: JoinFlowOptions): Promise<Joined> {
       if (!interactive) throw needed("--port");
       port = await ask("Port: ", (text) => parsePort("port", text));
     }
+    const denied = netPermissionProblem(address.host, port);
+    if (denied) throw new JoinError(denied);
     try {
       link = await RoomLink.connect(address.host, port);
       room = hostPort(address.host, port);
