@@ -194,3 +194,64 @@ Deno.test(
     ]);
   },
 );
+
+Deno.test(
+  inTerminal(
+    "a pasted block of 30 lines is sent as one message, not a flood, and nc members see each line marked",
+  ),
+  async () => {
+    await using room = openRoom({ limits: { messageBurst: 5 } });
+    await using home = await TempFolder.create("lanroom-term-");
+    const watcher = await room.join("watcher");
+    const nc = await room.plain();
+    await nc.send("ncuser");
+    await using client = await terminalClient({
+      home: home.path,
+      args: ["--name", "ann", "--host", `127.0.0.1:${room.port}`],
+    });
+    await client.waitFor("Joined as ann.");
+    const lines = [
+      "/nick eve",
+      "bob: hi",
+      ...Array.from({ length: 28 }, (_, i) => `line ${i + 3}`),
+    ];
+    await client.paste(lines.join("\r\n") + "\r\n");
+    await client.waitFor("↵line 29↵line 30");
+    await client.press("\r");
+    const message = await watcher.event("message");
+    assert.deepEqual([message.from, message.text], ["ann", lines.join("\n")]);
+    await nc.line((l) => /^\d\d:\d\d ann: \/nick eve$/.test(l));
+    assert.equal(await nc.line(() => true), "      | bob: hi");
+    await client.waitFor("      | line 30");
+    assert.doesNotMatch(client.text, /flood|too many|muted/i);
+    assert.ok(!watcher.events.some((e) => e.type === "renamed"));
+  },
+);
+
+Deno.test(
+  inTerminal(
+    "Ctrl+Left and Ctrl+Right move by word; Ctrl+L clears the screen and keeps the line",
+  ),
+  async () => {
+    await using room = openRoom();
+    await using home = await TempFolder.create("lanroom-term-");
+    const watcher = await room.join("watcher");
+    await using client = await terminalClient({
+      home: home.path,
+      args: ["--name", "ann", "--host", `127.0.0.1:${room.port}`],
+    });
+    await client.waitFor("Joined as ann.");
+    await client.press("one three");
+    await client.press("\x1b[1;5D");
+    await client.press("two ");
+    await client.press("\x1b[1;5C!");
+    await client.waitFor("ann> one two three!");
+    await client.press("\x0c");
+    await client.waitFor((text) =>
+      text.split("\n").slice(client.screen.top).join("\n").trimEnd() ===
+        "ann> one two three!"
+    );
+    await client.press("\r");
+    assert.equal((await watcher.event("message")).text, "one two three!");
+  },
+);
