@@ -17,7 +17,10 @@ async function pinnedVersion(): Promise<string> {
 }
 
 Deno.test(
-  needs("the README's first commands run the pinned Deno with npx", "read"),
+  needs(
+    "the README's first commands run the pinned Deno through run.mjs",
+    "read",
+  ),
   async () => {
     const version = await pinnedVersion();
     const readme = await read("README.md");
@@ -25,8 +28,9 @@ Deno.test(
       0,
       readme.indexOf("```", readme.indexOf("```") + 3),
     );
-    assert.match(firstBlock, new RegExp(`npx -y deno@${version} task server`));
-    assert.match(firstBlock, new RegExp(`npx -y deno@${version} task test`));
+    assert.match(firstBlock, /^node run\.mjs server /m);
+    assert.match(firstBlock, /^node run\.mjs test /m);
+    assert.match(await read("run.mjs"), /\.tool-versions/);
     for (const file of ["README.md", ".ci/run"]) {
       for (
         const [, other] of (await read(file)).matchAll(/deno@(\d+\.\d+\.\d+)/g)
