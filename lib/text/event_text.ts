@@ -4,6 +4,7 @@
  * @module
  */
 
+import { wrapHelp } from "../cli/help_text.ts";
 import type { ServerEvent, SharedFileInfo } from "../protocol/messages.ts";
 import { formatBytes } from "../core/limits.ts";
 import type { Style } from "./style.ts";
@@ -68,14 +69,17 @@ export function eventText(
         usage: visible(`/${c.name}${c.usage ? " " + c.usage : ""}`),
         text: visible(c.summary) +
           (c.aliases.length
-            ? style.dim(`; also ${c.aliases.map((a) => "/" + a).join(", ")}`)
+            ? `; also ${c.aliases.map((a) => "/" + a).join(", ")}`
             : ""),
       }));
       rows.push({ usage: "//text", text: "send a line that starts with /" });
       const width = Math.max(...rows.map((r) => r.usage.length)) + 2;
-      return ["Commands:"]
-        .concat(rows.map((r) => `  ${r.usage.padEnd(width)}${r.text}`))
-        .join("\n");
+      // Within 80 columns, a long summary going on under its own column.
+      return wrapHelp(
+        ["Commands:"]
+          .concat(rows.map((r) => `  ${r.usage.padEnd(width)}${r.text}`))
+          .join("\n"),
+      );
     }
     case "welcome": {
       const others = event.members.filter((m) => m.name !== event.name);

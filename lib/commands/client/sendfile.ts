@@ -15,9 +15,9 @@ import { textWidth } from "../../terminal/width.ts";
 export const sendfile: Command<ClientCommandContext> = {
   name: "sendfile",
   aliases: ["send"],
-  usage: '["file name" | NUMBER]',
+  usage: '["file name"]',
   summary:
-    "send a file from your send folder to everyone; alone, list the folder",
+    "send a file from your send folder to everyone, by name or by its number in the list; alone, list the folder",
   async run({ session }, { words }) {
     if (words.length === 0) return await listSendFolder(session);
     const names = await sendableNames(session.sendDir, words, "/sendfile");

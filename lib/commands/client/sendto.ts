@@ -5,7 +5,7 @@ import { sendableNames } from "./sendfile.ts";
 /** `/sendto NAME "file name"`: sends a file to one member only. */
 export const sendto: Command<ClientCommandContext> = {
   name: "sendto",
-  usage: 'NAME "file name" | NUMBER',
+  usage: 'NAME "file name"',
   summary: "send a file from your send folder to one member",
   minArgs: 2,
   async run({ session }, { words }) {

@@ -79,7 +79,7 @@ Deno.test("the welcome says how many files the room holds", () => {
   );
 });
 
-Deno.test("/help lines up every summary in one column, with no doubled brackets", () => {
+Deno.test("/help lines up every summary in one column within 80 columns, with no doubled brackets", () => {
   const local = clientCommands().list();
   const names = new Set(local.map((c) => c.name));
   const commands = [
@@ -87,7 +87,10 @@ Deno.test("/help lines up every summary in one column, with no doubled brackets"
     ...local,
   ];
   const text = eventText({ type: "help", commands }, plainStyle)!;
-  const rows = text.split("\n").slice(1);
+  const rows = text.split("\n").slice(1).filter((row) => /^ {2}\//.test(row));
+  for (const row of text.split("\n")) {
+    assert.ok(row.length <= 80, `over 80 columns: ${row}`);
+  }
   const columns = rows.map((row) =>
     /^ {2}\S+(?: \S+)*? {2,}/.exec(row)![0].length
   );
@@ -95,7 +98,7 @@ Deno.test("/help lines up every summary in one column, with no doubled brackets"
   assert.doesNotMatch(text, /\) \(/);
   assert.match(
     text,
-    /\/quit +leave the room once the files you send are delivered; also \/exit, \/bye/,
+    /\/quit +leave the room once the files you send are\n +delivered; also \/exit, \/bye/,
   );
 });
 
