@@ -615,12 +615,12 @@ Deno.test(
     await Deno.mkdir(`${sender.sendDir}/a folder`);
     await sender.type("/sendfile");
     const heading = sender.lines.length;
-    await sender.waitFor(`Files in ${sender.sendDir}:`);
-    await sender.waitFor("  notes.txt  5 bytes");
+    await sender.waitFor(`Files in ${sender.sendDir} `);
+    await sender.waitFor("  2  notes.txt  5 bytes");
     assert.deepEqual(sender.lines.slice(heading, heading + 3), [
-      `Files in ${sender.sendDir}:`,
-      "  b c.pdf  2 KiB",
-      "  notes.txt  5 bytes",
+      `Files in ${sender.sendDir} (send one with /sendfile "name" or its number):`,
+      "  1  b c.pdf      2 KiB",
+      "  2  notes.txt  5 bytes",
     ]);
     assert.equal(await sender.quit(), 0, sender.output);
   },

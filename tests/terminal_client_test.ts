@@ -255,3 +255,69 @@ Deno.test(
     assert.equal((await watcher.event("message")).text, "one two three!");
   },
 );
+
+Deno.test(
+  inTerminal(
+    "an address that accepts but never greets is asked again after the timeout",
+  ),
+  async () => {
+    await using room = openRoom();
+    await using home = await TempFolder.create("lanroom-term-");
+    // Accepts connections and says nothing, like a wrong service.
+    const mute = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const held: Deno.Conn[] = [];
+    const accepting = (async () => {
+      for await (const conn of mute) held.push(conn);
+    })();
+    try {
+      await using client = await terminalClient({
+        home: home.path,
+        args: ["--name", "ann", "--host", `127.0.0.1:${mute.addr.port}`],
+      });
+      await client.waitFor(
+        `Cannot join 127.0.0.1:${mute.addr.port}: no greeting within 5 s`,
+      );
+      await client.waitFor(`Host [127.0.0.1:${mute.addr.port}]: `);
+      await client.press(`127.0.0.1:${room.port}\r`);
+      await client.waitFor("Joined as ann.");
+    } finally {
+      mute.close();
+      await accepting.catch(() => {});
+      for (const conn of held) conn.close();
+    }
+  },
+);
+
+Deno.test(
+  inTerminal(
+    "a host the client has no network permission for is refused in one line, with no prompt",
+  ),
+  async () => {
+    await using room = openRoom();
+    await using home = await TempFolder.create("lanroom-term-");
+    const send = home.join("send");
+    const received = home.join("received");
+    await Deno.mkdir(send);
+    await Deno.mkdir(received);
+    await using client = await terminalClient({
+      home: home.path,
+      permissions: [
+        "--allow-net=192.0.2.1",
+        `--allow-read=${send},${received}`,
+        `--allow-write=${send},${received}`,
+      ],
+      args: ["--name", "ann", "--send-dir", send, "--received-dir", received],
+    });
+    await client.waitFor("Host [localhost]: ");
+    await client.press(`127.0.0.1:${room.port}\r`);
+    assert.equal(await client.exited(), 1);
+    assert.match(
+      client.text,
+      new RegExp(
+        `^No network permission for 127\\.0\\.0\\.1:${room.port}: use "deno task client" or --allow-net$`,
+        "m",
+      ),
+    );
+    assert.doesNotMatch(client.text, /Deno requests|Allow\?/);
+  },
+);

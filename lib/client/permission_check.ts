@@ -64,7 +64,7 @@ export function netPermissionProblem(
   port: number,
 ): string | undefined {
   if (granted({ name: "net", host: `${host}:${port}` })) return undefined;
-  return `Deno gave the client no network access to ${
+  return `No network permission for ${
     hostPort(host, port)
-  }: start it with "deno task client" or --allow-net`;
+  }: use "deno task client" or --allow-net`;
 }

@@ -3,7 +3,7 @@
  * made by `script` (util-linux), so the program sees a terminal on stdin and
  * stdout, turns raw mode on, and gets keys and pastes as bytes. What it
  * writes is applied to a {@linkcode VirtualTerminal}, so tests read the
- * screen a person would see. Needs `--allow-run`; Linux and macOS only.
+ * screen a person would see. Needs `--allow-run`; Linux only.
  * @module
  */
 
@@ -26,7 +26,8 @@ export interface TerminalProcessOptions {
 
 /** Whether this machine can run programs in a pseudo-terminal made by `script`. */
 export function canRunInTerminal(): boolean {
-  if (Deno.build.os === "windows") return false;
+  // util-linux's script; the BSD one of macOS takes other flags.
+  if (Deno.build.os !== "linux") return false;
   try {
     return Deno.statSync("/usr/bin/script").isFile;
   } catch {
