@@ -20,16 +20,17 @@ function hasNode(): boolean {
   }
 }
 
-function launcherTest(name: string): Deno.TestDefinition & { fn?: never } {
+/** Test options for a launcher test: POSIX signals and node are needed. */
+function launcherTest(name: string): { name: string; ignore: boolean } {
   const options = needs(name, "read", "run");
-  if (options.ignore) return options as never;
+  if (options.ignore) return options;
   if (Deno.build.os === "windows") {
-    return { name: `${name} [ignored: POSIX signals]`, ignore: true } as never;
+    return { name: `${name} [ignored: POSIX signals]`, ignore: true };
   }
   if (!hasNode()) {
-    return { name: `${name} [ignored: needs node]`, ignore: true } as never;
+    return { name: `${name} [ignored: needs node]`, ignore: true };
   }
-  return options as never;
+  return options;
 }
 
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
