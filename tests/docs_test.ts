@@ -18,7 +18,7 @@ async function pinnedVersion(): Promise<string> {
 
 Deno.test(
   needs(
-    "the README's first commands run the pinned Deno through run.mjs",
+    "the README's first commands run the server and the tests with the pinned Deno from npx",
     "read",
   ),
   async () => {
@@ -28,9 +28,13 @@ Deno.test(
       0,
       readme.indexOf("```", readme.indexOf("```") + 3),
     );
-    assert.match(firstBlock, /^node run\.mjs server /m);
-    assert.match(firstBlock, /^node run\.mjs test /m);
-    assert.match(await read("run.mjs"), /\.tool-versions/);
+    const commands = firstBlock.split("\n")
+      .filter((line) => line.startsWith("npx "))
+      .map((line) => line.replace(/\s+#.*$/, ""));
+    assert.deepEqual(commands, [
+      `npx -y deno@${version} task server`,
+      `npx -y deno@${version} task test`,
+    ]);
     for (const file of ["README.md", ".ci/run"]) {
       for (
         const [, other] of (await read(file)).matchAll(/deno@(\d+\.\d+\.\d+)/g)
@@ -42,6 +46,24 @@ Deno.test(
         );
       }
     }
+  },
+);
+
+Deno.test(
+  needs(
+    "the README sends a service manager that stops npx with SIGTERM to the launcher, which exists and reads the pin",
+    "read",
+  ),
+  async () => {
+    const readme = await read("README.md");
+    const launcher = "lib/launcher/run_task.mjs";
+    const advice = readme.split("\n\n").map((paragraph) =>
+      paragraph.replace(/\s+/g, " ")
+    ).find((paragraph) => paragraph.includes(`node ${launcher} server`));
+    assert.ok(advice, `the README never says to run node ${launcher} server`);
+    assert.match(advice, /SIGTERM/);
+    assert.match(advice, /npx does not pass SIGTERM on/);
+    assert.match(await read(launcher), /\.tool-versions/);
   },
 );
 

@@ -1,14 +1,16 @@
 /**
- * `node run.mjs server`, the README's way to run the room with only Node.js
- * installed, stops cleanly on SIGTERM and SIGINT, as `npx -y deno@… task
- * server` does not (npx keeps the signal to itself and the server runs on).
+ * `node lib/launcher/run_task.mjs server`, the README's way for a service
+ * manager to run the room with only Node.js installed, stops cleanly on
+ * SIGTERM and SIGINT, as `npx -y deno@… task server` does not (npx keeps
+ * SIGTERM to itself and the server runs on).
  */
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { needs } from "./helpers/permissions.ts";
-import { OutputWatcher } from "./helpers/process_output.ts";
+import { needs } from "../../helpers/permissions.ts";
+import { OutputWatcher } from "../../helpers/process_output.ts";
 
-const repo = fileURLToPath(new URL("../", import.meta.url));
+const repo = fileURLToPath(new URL("../../../", import.meta.url));
+const launcher = `${repo}lib/launcher/run_task.mjs`;
 
 /** Whether `node` runs here, as it does wherever npx installed the pinned Deno. */
 function hasNode(): boolean {
@@ -36,11 +38,12 @@ function launcherTest(name: string): { name: string; ignore: boolean } {
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
   Deno.test(
     launcherTest(
-      `node run.mjs server closes the room and exits 0 on ${signal}`,
+      `node lib/launcher/run_task.mjs server closes the room and exits 0 on ${signal}`,
     ),
     async () => {
       const child = new Deno.Command("node", {
-        args: [`${repo}run.mjs`, "server", "--host", "127.0.0.1"],
+        // No store: the task would keep one in the project's own folder.
+        args: [launcher, "server", "--host", "127.0.0.1", "--no-store"],
         cwd: repo,
         stdin: "null",
         stdout: "piped",
