@@ -9,8 +9,9 @@
 import { startedByDoubleClick, waitForEnter } from "./lib/cli/pause_on_exit.ts";
 import { ChatSession } from "./lib/client/chat_session.ts";
 import { prepareFolders } from "./lib/client/folders.ts";
+import { folderPermissionProblem } from "./lib/client/permission_check.ts";
 import { clientHelp, parseClientArgs } from "./lib/client/client_args.ts";
-import { joinRoom } from "./lib/client/join_flow.ts";
+import { JoinCancelled, joinRoom } from "./lib/client/join_flow.ts";
 import { PipedInput } from "./lib/client/piped_input.ts";
 import { JoinError } from "./lib/client/room_link.ts";
 import { eventText } from "./lib/text/event_text.ts";
@@ -39,7 +40,13 @@ async function main(): Promise<void> {
   if (command.kind === "help") return console.log(clientHelp(VERSION));
   if (command.kind === "version") return console.log(`lanroom ${VERSION}`);
 
-  // Before raw mode, so a permission prompt for another folder can be answered.
+  // Before any question and before raw mode: Deno must never stop to ask
+  // for a permission while keys are read raw.
+  const permissionError = folderPermissionProblem(
+    command.sendDir,
+    command.receivedDir,
+  );
+  if (permissionError) exitWith(2, permissionError);
   const folderError = await prepareFolders(
     command.sendDir,
     command.receivedDir,
@@ -55,7 +62,8 @@ async function main(): Promise<void> {
     : plainStyle;
   let input: LineSource;
   let view: View;
-  let onInterrupt = (): unknown => exitWith(130, "", input);
+  // Ctrl+C is a way to leave, before joining too: exit code 0.
+  let onInterrupt = (): unknown => exitWith(0, "", input);
   const interrupt = () => onInterrupt();
   if (interactive) {
     const screen = new TerminalScreen(
@@ -83,6 +91,7 @@ async function main(): Promise<void> {
   try {
     joined = await joinRoom({ ...command, input, view, style, interactive });
   } catch (error) {
+    if (error instanceof JoinCancelled) exitWith(0, "", input);
     if (error instanceof JoinError) await fail(1, error.message);
     if (doubleClicked) await fail(1, String((error as Error).stack ?? error));
     throw error;

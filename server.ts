@@ -10,7 +10,7 @@ import { ChatServer } from "./lib/server/chat_server.ts";
 import { FileStore } from "./lib/store/file_store.ts";
 import { storePermissionProblem } from "./lib/store/store_permissions.ts";
 import type { StoreArgs } from "./lib/server/server_args.ts";
-import { isLoopback, lanAddresses } from "./lib/server/lan_addresses.ts";
+import { isLoopback, joinHosts } from "./lib/server/lan_addresses.ts";
 import { qrText } from "./lib/server/terminal_qr.ts";
 import { hostPort } from "./lib/transport/host_port.ts";
 import { parseServerArgs, serverHelp } from "./lib/server/server_args.ts";
@@ -83,26 +83,34 @@ function main(): void {
     if (error instanceof Deno.errors.AddrInUse) {
       fail(`port ${options.port} is in use: choose another with --port`);
     }
-    if (error instanceof Deno.errors.AddrNotAvailable) {
-      fail(`cannot listen on ${options.host}: no such address here`);
-    }
-    throw error;
+    // A host that cannot be listened on is a fact about this machine, not a
+    // misspelt flag: one line, exit code 1.
+    const why = error instanceof Deno.errors.AddrNotAvailable
+      ? "no such address on this machine"
+      : /failed to lookup address/.test(String(error))
+      ? "no such host"
+      : String((error as Error).message ?? error).replace(
+        / \(os error \d+\)$/,
+        "",
+      );
+    stop(`cannot listen on ${options.host}: ${why}`);
   }
   store?.rememberPort(server.port);
-  const addresses = options.host === undefined
-    ? lanAddresses()
-    : [{ address: options.host, loopback: isLoopback(options.host) }];
+  const hosts = joinHosts(options.host);
   console.log(`lanroom ${VERSION}: room open on port ${server.port}.`);
-  const first = addresses[0];
-  if (first) {
+  const first = hosts[0];
+  if (first !== undefined) {
     // The page is what most people open, so its address and code come first.
-    const page = `http://${hostPort(first.address, server.port)}/`;
+    const page = `http://${hostPort(first, server.port)}/`;
     console.log(`In a browser on this network: ${page}`);
-    if (!first.loopback) console.log(qrText(page));
+    if (!isLoopback(first)) console.log(qrText(page));
   }
   console.log("Others can join at:");
-  for (const { address } of addresses) {
-    console.log(`  ${hostPort(address, server.port)}`);
+  for (const host of hosts) console.log(`  ${hostPort(host, server.port)}`);
+  if (options.host !== undefined && isLoopback(options.host)) {
+    console.log(
+      `Only this machine can join: --host ${options.host} is not reachable from the network.`,
+    );
   }
   if (store) {
     console.log(

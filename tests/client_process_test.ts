@@ -20,9 +20,10 @@ Deno.test(
     assert.deepEqual([hello.from, hello.text], ["bot", "hello"]);
     const left = await watcher.event("left");
     assert.deepEqual([left.name, left.reason], ["bot", "quit"]);
-    const { code, stderr } = await bot.finished();
+    const { code, stdout, stderr } = await bot.finished();
     assert.equal(stderr, "");
     assert.equal(code, 0);
+    assert.match(stdout, /\nYou left the room\.\n$/);
   },
 );
 
@@ -51,6 +52,7 @@ Deno.test(
         `${clockTime(hello.time)} bot: hello`,
         `${clockTime(hi.time)} watcher: hi bot ^[[31mred`,
         `${clockTime(psst.time)} (private) watcher → bot: psst`,
+        "You left the room.",
         "",
       ].join("\n"),
     );
@@ -169,6 +171,44 @@ Deno.test(
     assert.notEqual(code, 0);
     assert.equal(stdout, "");
     assert.equal(stderr, "--port is needed when input is not a terminal\n");
+  },
+);
+
+Deno.test(
+  needs(
+    "a piped client stopped with SIGINT leaves the room and exits 0",
+    ...PERMISSIONS,
+  ),
+  async () => {
+    await using room = openRoom();
+    const watcher = await room.join("watcher");
+    await using bot = await spawnBot(room);
+    await bot.waitFor("Joined as bot.");
+    await bot.kill("SIGINT");
+    const left = await watcher.event("left");
+    assert.deepEqual([left.name, left.reason], ["bot", "quit"]);
+    const { code, stdout } = await bot.finished();
+    assert.equal(code, 0);
+    assert.match(stdout, /\nYou left the room\.\n$/);
+  },
+);
+
+Deno.test(
+  needs(
+    "the client's --help states its exit codes, within 80 columns",
+    ...PERMISSIONS,
+  ),
+  async () => {
+    const { code, stdout } = await ClientProcess.run({ args: ["--help"] });
+    assert.equal(code, 0);
+    assert.match(
+      stdout,
+      /Exit codes: 0 after leaving \(\/quit, Ctrl\+C, Ctrl\+D/,
+    );
+    assert.match(stdout, /1 on an error .*; 2 for wrong options\./);
+    for (const line of stdout.split("\n")) {
+      assert.ok(line.length <= 80, `over 80 columns: ${line}`);
+    }
   },
 );
 

@@ -17,7 +17,10 @@ async function pinnedVersion(): Promise<string> {
 }
 
 Deno.test(
-  needs("the README's first commands run the pinned Deno with npx", "read"),
+  needs(
+    "the README's first commands run the server and the tests with the pinned Deno from npx",
+    "read",
+  ),
   async () => {
     const version = await pinnedVersion();
     const readme = await read("README.md");
@@ -25,8 +28,13 @@ Deno.test(
       0,
       readme.indexOf("```", readme.indexOf("```") + 3),
     );
-    assert.match(firstBlock, new RegExp(`npx -y deno@${version} task server`));
-    assert.match(firstBlock, new RegExp(`npx -y deno@${version} task test`));
+    const commands = firstBlock.split("\n")
+      .filter((line) => line.startsWith("npx "))
+      .map((line) => line.replace(/\s+#.*$/, ""));
+    assert.deepEqual(commands, [
+      `npx -y deno@${version} task server`,
+      `npx -y deno@${version} task test`,
+    ]);
     for (const file of ["README.md", ".ci/run"]) {
       for (
         const [, other] of (await read(file)).matchAll(/deno@(\d+\.\d+\.\d+)/g)
@@ -38,6 +46,24 @@ Deno.test(
         );
       }
     }
+  },
+);
+
+Deno.test(
+  needs(
+    "the README sends a service manager that stops npx with SIGTERM to the launcher, which exists and reads the pin",
+    "read",
+  ),
+  async () => {
+    const readme = await read("README.md");
+    const launcher = "lib/launcher/run_task.mjs";
+    const advice = readme.split("\n\n").map((paragraph) =>
+      paragraph.replace(/\s+/g, " ")
+    ).find((paragraph) => paragraph.includes(`node ${launcher} server`));
+    assert.ok(advice, `the README never says to run node ${launcher} server`);
+    assert.match(advice, /SIGTERM/);
+    assert.match(advice, /npx does not pass SIGTERM on/);
+    assert.match(await read(launcher), /\.tool-versions/);
   },
 );
 

@@ -123,18 +123,18 @@ Deno.test(
     for (const { name } of cases) {
       await sender.waitFor(
         new RegExp(
-          `^✓ "${
+          `^\\d\\d:\\d\\d ✓ "${
             literal(name)
           }" delivered to (ann, ben|ben, ann), SHA-256 verified`,
         ),
-        { failOn: (line) => line.startsWith("✗") },
+        { failOn: (line) => /^\d\d:\d\d ✗/.test(line) },
       );
     }
     assert.equal(await sender.quit(), 0, sender.output);
     for (const receiver of [ann, ben]) {
       for (const { name } of cases) {
         await receiver.waitFor(receivedLine(name, "sender"), {
-          failOn: (line) => line.startsWith("✗"),
+          failOn: (line) => /^\d\d:\d\d ✗/.test(line),
         });
       }
       assert.equal(await receiver.quit(), 0, receiver.output);
@@ -194,13 +194,13 @@ Deno.test(
     for (const receiver of [ann, ben]) {
       await receiver.waitFor(receivedLine("large.bin", "sender"), {
         timeoutMs: waitMs,
-        failOn: /^✗ /,
+        failOn: /^\d\d:\d\d ✗ /,
       });
     }
     assert.equal(await senderExit, 0, sender.output);
     const waiting = sender.indexOf("Waiting for 1 file(s) to be delivered.");
     const delivered = sender.indexOf(
-      /^✓ "large\.bin" delivered to (ann, ben|ben, ann), SHA-256 verified/,
+      /^\d\d:\d\d ✓ "large\.bin" delivered to (ann, ben|ben, ann), SHA-256 verified/,
     );
     assert.ok(0 <= waiting && waiting < delivered, sender.output);
 
@@ -217,7 +217,7 @@ Deno.test(
       );
       // Piped output shows 25, 50 and 75 percent once each, no redraws.
       const progress = receiver.lines.filter((l) =>
-        l.startsWith("↓ large.bin")
+        /^\d\d:\d\d ↓ large\.bin/.test(l)
       );
       assert.equal(progress.length, 3, receiver.output);
       progress.forEach((line, i) => {
@@ -269,12 +269,12 @@ Deno.test(
     for (const name of names) {
       await ann.waitFor(receivedLine(name, "sender"), {
         timeoutMs: transferWaitMs(24 * MiB),
-        failOn: /^✗ /,
+        failOn: /^\d\d:\d\d ✗ /,
       });
     }
     for (const name of names) {
       await sender.waitFor(`✓ "${name}" delivered to ann`, {
-        failOn: /^✗ /,
+        failOn: /^\d\d:\d\d ✗ /,
       });
     }
     assert.equal(await sender.quit(), 0, sender.output);
@@ -318,11 +318,14 @@ Deno.test(
     );
     await ann.waitFor(receivedLine("big.bin", "sender"), {
       timeoutMs: transferWaitMs(size),
-      failOn: /^✗ /,
+      failOn: /^\d\d:\d\d ✗ /,
     });
-    const summary = await sender.waitFor(/^✓ "big\.bin" delivered to ann/, {
-      failOn: /^✗ "big\.bin"/,
-    });
+    const summary = await sender.waitFor(
+      /^\d\d:\d\d ✓ "big\.bin" delivered to ann/,
+      {
+        failOn: /^\d\d:\d\d ✗ "big\.bin"/,
+      },
+    );
     assert.match(summary, /not delivered to slow \(slow fell too far behind/);
     await ann.type("still chatting");
     await sender.waitFor("ann: still chatting");
@@ -448,12 +451,12 @@ Deno.test(
       sent.push(await sha256File(source));
       await sender.type('/sendfile "report.pdf"');
       await ann.waitFor(receivedLine(`report (${n}).pdf`, "sender"), {
-        failOn: /^✗ /,
+        failOn: /^\d\d:\d\d ✗ /,
       });
       await sender.waitFor(
         (line) =>
-          line.startsWith('✓ "report.pdf" delivered to ann') &&
-          sender.lines.filter((l) => l.startsWith('✓ "report.pdf"'))
+          line.includes(' ✓ "report.pdf" delivered to ann') &&
+          sender.lines.filter((l) => l.includes(' ✓ "report.pdf"'))
               .length === n,
       );
     }
@@ -520,7 +523,7 @@ Deno.test(
         assert.equal(delivery.ok, true, delivery.reason);
         const line = await victim.waitFor(
           (l) =>
-            l.startsWith("✓ Received") && l.includes(`/received/`) &&
+            l.includes(" ✓ Received") && l.includes(`/received/`) &&
             !saved.some((name) => l.includes(`/received/${name}:`)),
         );
         const name = line.match(/\/received\/(.+?): /)?.[1] ?? "";
@@ -612,12 +615,12 @@ Deno.test(
     await Deno.mkdir(`${sender.sendDir}/a folder`);
     await sender.type("/sendfile");
     const heading = sender.lines.length;
-    await sender.waitFor(`Files in ${sender.sendDir}:`);
-    await sender.waitFor("  notes.txt  5 bytes");
+    await sender.waitFor(`Files in ${sender.sendDir} `);
+    await sender.waitFor("  2  notes.txt  5 bytes");
     assert.deepEqual(sender.lines.slice(heading, heading + 3), [
-      `Files in ${sender.sendDir}:`,
-      "  b c.pdf  2 KiB",
-      "  notes.txt  5 bytes",
+      `Files in ${sender.sendDir} (send one with /sendfile "name" or its number):`,
+      "  1  b c.pdf      2 KiB",
+      "  2  notes.txt  5 bytes",
     ]);
     assert.equal(await sender.quit(), 0, sender.output);
   },
@@ -688,7 +691,7 @@ Deno.test(
     await sender.type('/sendto ann "for-ann.txt"');
     await sender.waitFor('Sending "for-ann.txt" (2.9 KiB) to ann');
     await ann.waitFor(receivedLine("for-ann.txt", "sender"), {
-      failOn: /^✗ /,
+      failOn: /^\d\d:\d\d ✗ /,
     });
     await sender.waitFor('✓ "for-ann.txt" delivered to ann, SHA-256 verified');
 
@@ -698,7 +701,7 @@ Deno.test(
     );
     for (const receiver of [ann, ben]) {
       await receiver.waitFor(receivedLine("for-all.txt", "sender"), {
-        failOn: /^✗ /,
+        failOn: /^\d\d:\d\d ✗ /,
       });
     }
 

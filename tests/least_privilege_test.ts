@@ -61,10 +61,10 @@ Deno.test(
       "--received-dir",
       "../elsewhere",
     );
-    assert.equal(result.code, 1);
+    assert.equal(result.code, 2);
     assert.match(
       result.stderr,
-      /Cannot create the folder \.\.\/elsewhere: Requires write access/,
+      /^Cannot use --received-dir \.\.\/elsewhere: Deno was not given access to it; run deno run --allow-net --allow-read=send,\.\.\/elsewhere --allow-write=(send,)?\.\.\/elsewhere client\.ts --send-dir send --received-dir \.\.\/elsewhere\n$/,
     );
     await assert.rejects(
       Deno.stat(join(sandbox.path, "..", "elsewhere")),
@@ -88,10 +88,10 @@ Deno.test(
       "--send-dir",
       outside.path,
     );
-    assert.equal(result.code, 1);
+    assert.equal(result.code, 2);
     assert.match(
       result.stderr,
-      /Cannot create the folder .*: Requires write access/,
+      /^Cannot use --send-dir .*: Deno was not given access to it; run deno run .*\n$/,
     );
   },
 );

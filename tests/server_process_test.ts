@@ -15,7 +15,15 @@ const config = `${repo}deno.json`;
 
 /** `deno run` arguments for `server.ts` with `flags` and its permission set. */
 function serverArgs(...flags: string[]): string[] {
-  return ["run", "-P=server", "--config", config, `${repo}server.ts`, ...flags];
+  return [
+    "run",
+    "-q",
+    "-P=server",
+    "--config",
+    config,
+    `${repo}server.ts`,
+    ...flags,
+  ];
 }
 
 /**
@@ -163,13 +171,21 @@ Deno.test(
 );
 
 Deno.test(
-  needs("--help lists every limit with its default", "read", "run"),
+  needs(
+    "--help lists every limit with its default, within 80 columns",
+    "read",
+    "run",
+  ),
   async () => {
     const out = await new Deno.Command(Deno.execPath(), {
       args: serverArgs("--help"),
       stdout: "piped",
     }).output();
-    const help = new TextDecoder().decode(out.stdout);
+    const text = new TextDecoder().decode(out.stdout);
+    for (const line of text.split("\n")) {
+      assert.ok(line.length <= 80, `over 80 columns: ${line}`);
+    }
+    const help = text.replace(/\n\s+/g, " ");
     for (
       const expected of [
         /--max-members\s+members in the room at once \(default 256\)/,
@@ -180,5 +196,90 @@ Deno.test(
         /--history N/,
       ]
     ) assert.match(help, expected);
+  },
+);
+
+/** Runs `server.ts` with `flags` until it prints where to join, then stops it. */
+async function joinList(...flags: string[]): Promise<string> {
+  const server = spawnServer(...flags);
+  await server.stdout.waitFor(/Ctrl\+C closes the room/);
+  server.child.kill("SIGTERM");
+  await server.child.status;
+  await Promise.all([server.stdout.done, server.stderr.done]);
+  return server.stdout.text.slice(0, server.stdout.text.indexOf("Ctrl+C"));
+}
+
+Deno.test(
+  needs(
+    "--host with a host that does not resolve fails in one line",
+    "read",
+    "run",
+  ),
+  async () => {
+    const out = await new Deno.Command(Deno.execPath(), {
+      // No store: the server would open one in the project's folder first.
+      args: serverArgs("--no-store", "--host", "nosuch.invalid"),
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(out.code, 1);
+    assert.equal(
+      new TextDecoder().decode(out.stderr),
+      "chat-server: cannot listen on nosuch.invalid: no such host\n",
+    );
+  },
+);
+
+Deno.test(
+  needs("--host 0.0.0.0 and :: list this machine's addresses", "read", "run"),
+  async () => {
+    const every = await joinList();
+    const v4 = await joinList("--host", "0.0.0.0");
+    assert.ok(!v4.includes("0.0.0.0"), v4);
+    assert.match(v4, /^ {2}127\.0\.0\.1:\d+$/m);
+    assert.doesNotMatch(v4, /\[/, "0.0.0.0 takes IPv4 only");
+    const v6 = await joinList("--host", "::");
+    const addresses = (text: string) =>
+      text.split("\n").filter((l) => l.startsWith("  ")).map((l) =>
+        l.replace(/:\d+$/, "")
+      );
+    assert.deepEqual(addresses(v6), addresses(every));
+  },
+);
+
+Deno.test(
+  needs(
+    "--host localhost warns that only this machine can join",
+    "read",
+    "run",
+  ),
+  async () => {
+    const text = await joinList("--host", "localhost");
+    assert.match(
+      text,
+      /Only this machine can join: --host localhost is not reachable from the network\./,
+    );
+    assert.doesNotMatch(await joinList(), /Only this machine/);
+  },
+);
+
+Deno.test(
+  needs(
+    "deno task server and deno task client print no experimental-permissions warning",
+    "read",
+    "run",
+  ),
+  async () => {
+    for (const args of [["server", "--help"], ["client", "--help"]]) {
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: ["task", "--config", config, ...args],
+        stdout: "piped",
+        stderr: "piped",
+        env: { NO_COLOR: "1" },
+      }).output();
+      assert.equal(out.code, 0);
+      const stderr = new TextDecoder().decode(out.stderr);
+      assert.doesNotMatch(stderr, /experimental|Warning/, stderr);
+    }
   },
 );

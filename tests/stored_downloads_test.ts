@@ -45,7 +45,8 @@ async function startClient(
   );
 }
 
-const failed = (line: string) => line.startsWith("✗");
+// Transfer lines start with the time, as chat lines do.
+const failed = (line: string) => /^\d\d:\d\d ✗/.test(line);
 
 /** Resolves once the room no longer lists `name` (its connection was seen to end). */
 async function waitUntilGone(room: OpenRoom, name: string): Promise<void> {
@@ -93,7 +94,7 @@ Deno.test(
     );
     await bob.type("/get 1");
     await bob.waitFor(
-      /^✓ Downloaded "notes report.bin" from ann, SHA-256 verified, saved as /,
+      /^\d\d:\d\d ✓ Downloaded "notes report.bin" from ann, SHA-256 verified, saved as /,
       { failOn: failed },
     );
     assert.equal(
@@ -162,9 +163,11 @@ Deno.test(
         home: bobHome,
       }),
     );
-    await again.waitFor(/^Resuming "big.bin" from ann: /, { failOn: failed });
+    await again.waitFor(/^\d\d:\d\d Resuming "big.bin" from ann: /, {
+      failOn: failed,
+    });
     await again.waitFor(
-      /^✓ Downloaded "big.bin" from ann, SHA-256 verified, saved as .* after .* kept from before/,
+      /^\d\d:\d\d ✓ Downloaded "big.bin" from ann, SHA-256 verified, saved as .* after .* kept from before/,
       { failOn: failed, timeoutMs: 60_000 },
     );
     const fetched = bobLink.bytesDown - before;
@@ -268,7 +271,7 @@ Deno.test(
     const source = `${first.sendDir}/upload.bin`;
     await writeRandomFile(source, size, 33);
     await first.type("/sendfile upload.bin");
-    await first.waitFor(/^↑ upload.bin .* 25%/, { failOn: failed });
+    await first.waitFor(/^\d\d:\d\d ↑ upload.bin .* 25%/, { failOn: failed });
     await first.kill("SIGKILL");
     await waitUntilGone(room, "ann");
     const again = stack.use(
@@ -280,7 +283,7 @@ Deno.test(
     );
     await again.type("/sendfile upload.bin");
     const resuming = await again.waitFor(
-      /^Resuming "upload.bin": the room holds /,
+      /^\d\d:\d\d Resuming "upload.bin": the room holds /,
       {
         failOn: failed,
       },
@@ -292,7 +295,9 @@ Deno.test(
     );
     const bob = await startClient(stack, tmp, "bob", room.port);
     await bob.type("/get 1");
-    await bob.waitFor(/^✓ Downloaded "upload.bin"/, { failOn: failed });
+    await bob.waitFor(/^\d\d:\d\d ✓ Downloaded "upload.bin"/, {
+      failOn: failed,
+    });
     assert.equal(
       await sha256File(`${bob.receivedDir}/upload.bin`),
       await sha256File(source),
@@ -326,7 +331,7 @@ Deno.test(
     const source = `${first.sendDir}/upload.bin`;
     await writeRandomFile(source, size, 40);
     await first.type("/sendfile upload.bin");
-    await first.waitFor(/^↑ upload.bin .* 25%/, { failOn: failed });
+    await first.waitFor(/^\d\d:\d\d ↑ upload.bin .* 25%/, { failOn: failed });
     await first.kill("SIGKILL");
     await waitUntilGone(room, "ann");
     await writeRandomFile(source, size, 41);
@@ -347,7 +352,9 @@ Deno.test(
     });
     const bob = await startClient(stack, tmp, "bob", room.port);
     await bob.type("/get upload.bin");
-    await bob.waitFor(/^✓ Downloaded "upload.bin"/, { failOn: failed });
+    await bob.waitFor(/^\d\d:\d\d ✓ Downloaded "upload.bin"/, {
+      failOn: failed,
+    });
     assert.equal(
       await sha256File(`${bob.receivedDir}/upload.bin`),
       await sha256File(source),
@@ -397,7 +404,7 @@ Deno.test(
       }),
     );
     await again.waitFor(
-      /^✓ Downloaded "private.bin" from ann, SHA-256 verified/,
+      /^\d\d:\d\d ✓ Downloaded "private.bin" from ann, SHA-256 verified/,
       {
         failOn: failed,
       },

@@ -17,6 +17,7 @@ import { Downloads } from "./downloads.ts";
 import { IncomingTransfers } from "./incoming_transfers.ts";
 import { OutgoingTransfers } from "./outgoing_transfers.ts";
 import { RoomLink } from "./room_link.ts";
+import { stampedView } from "./stamped_view.ts";
 import { withTimeout } from "../async/with_timeout.ts";
 
 /** How a session ended: the exit code and a last line (may be empty). */
@@ -76,9 +77,11 @@ export class ChatSession {
     const features = new Set(options.welcome.features ?? []);
     // A room with a store serves its files over HTTP on the same port.
     const keepsFiles = features.has("store");
+    // Transfer lines carry the time like chat lines.
+    const transferView = stampedView(this.view, this.style, options.now);
     this.incoming = new IncomingTransfers({
       dir: options.receivedDir,
-      view: this.view,
+      view: transferView,
       style: this.style,
       send,
       room: keepsFiles ? options.room : undefined,
@@ -86,7 +89,7 @@ export class ChatSession {
     });
     this.downloads = new Downloads({
       dir: options.receivedDir,
-      view: this.view,
+      view: transferView,
       style: this.style,
       room: options.room,
       available: keepsFiles,
@@ -99,7 +102,7 @@ export class ChatSession {
     });
     this.outgoing = new OutgoingTransfers({
       dir: options.sendDir,
-      view: this.view,
+      view: transferView,
       style: this.style,
       send,
       target: this.#link,
@@ -150,14 +153,19 @@ export class ChatSession {
       this.downloads.stopAll(),
     ]);
     this.#link.close();
-    if (this.#leaving || this.#closing) return { code: 0, message: "" };
+    if (this.#closing) return { code: 0, message: "" };
+    if (this.#leaving) return { code: 0, message: "You left the room." };
     return { code: 1, message: "Lost the connection to the server." };
   }
 
-  /** Handles a line the person typed: a client command, or something for the room. */
+  /**
+   * Handles a line the person typed: a client command, or something for the
+   * room. A line with line breaks (a paste) is one message, never a command.
+   */
   async type(line: string): Promise<void> {
     if (this.#leaving) return;
-    if (isCommandLine(line) && this.#commands.find(line)) {
+    const command = !line.includes("\n") && isCommandLine(line);
+    if (command && this.#commands.find(line)) {
       const failure = await this.#commands.run({ session: this }, line);
       if (failure) this.view.print(this.style.error(failure));
       return;
@@ -182,7 +190,9 @@ export class ChatSession {
    * room keeps files (to resume next time), and removed otherwise.
    */
   async leave(how: "quit" | "interrupt"): Promise<void> {
-    if (how === "interrupt") this.outgoing.abortAll("the sender left");
+    if (how === "interrupt") {
+      this.outgoing.abortAll("the sender left", "you left the room");
+    }
     if (this.#leaving) return;
     this.#leaving = true;
     if (how === "quit" && this.outgoing.count > 0) {
@@ -191,7 +201,7 @@ export class ChatSession {
       ));
       await this.outgoing.settled();
     }
-    this.outgoing.abortAll("the sender left");
+    this.outgoing.abortAll("the sender left", "you left the room");
     await Promise.all([
       this.incoming.stopAll("you left the room"),
       this.downloads.stopAll(),

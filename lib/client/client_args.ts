@@ -4,8 +4,10 @@
  */
 
 import { parseArgs } from "node:util";
+import { wrapHelp } from "../cli/help_text.ts";
 import { parsePort, parseWhole } from "../cli/numbers.ts";
 import { DEFAULT_KEEP_PARTS_DAYS } from "../transfer/part_record.ts";
+import { parseRoomAddress } from "./room_address.ts";
 
 /** What the client was asked to do. */
 export type ClientCommand =
@@ -48,13 +50,24 @@ export function parseClientArgs(args: string[]): ClientCommand {
   });
   if (values.help) return { kind: "help" };
   if (values.version) return { kind: "version" };
+  const address = values.host === undefined
+    ? undefined
+    : parseRoomAddress(values.host);
+  const port = values.port === undefined
+    ? undefined
+    : parsePort("--port", values.port);
+  if (
+    address?.port !== undefined && port !== undefined && address.port !== port
+  ) {
+    throw new RangeError(
+      `--host ${values.host} names port ${address.port}, --port ${port}: give one`,
+    );
+  }
   return {
     kind: "run",
     name: values.name,
-    host: values.host,
-    port: values.port === undefined
-      ? undefined
-      : parsePort("--port", values.port),
+    host: address?.host,
+    port: port ?? address?.port,
     sendDir: values["send-dir"] ?? DEFAULT_SEND_DIR,
     receivedDir: values["received-dir"] ?? DEFAULT_RECEIVED_DIR,
     files: !values["no-files"],
@@ -66,29 +79,35 @@ export function parseClientArgs(args: string[]): ClientCommand {
 
 /** The text of `--help`. */
 export function clientHelp(version: string): string {
-  return [
+  return wrapHelp([
     `lanroom client ${version}: join a chat room on your local network.`,
     "",
     "Usage: chat-client [options]",
     "",
-    "Asks for a name, a host and a port unless they are given. Every line you",
-    "type goes to the room; /help lists the commands. Files you put in the send",
-    'folder can be sent with /sendfile "name"; files sent to you arrive in the',
-    "received folder. In a room that keeps files, /files lists them and /get N",
+    "Asks for a name, a host and a port unless they are given; the host may be",
+    "an address as the server prints it (192.168.1.20:41535), and then the port",
+    "is not asked. With --port given, the host is not asked either: it is",
+    "localhost unless --host says otherwise. Every line you type goes to the",
+    "room; /help lists the commands. Files you put in the send folder can be",
+    'sent with /sendfile "name"; files sent to you arrive in the received',
+    "folder. In a room that keeps files, /files lists them and /get N",
     "downloads one; a file cut off (a lost connection, a closed client) is kept",
     "as NAME.part and finished when you join again from the same folder.",
-    "With input from a pipe it works as a bot: --name and --port are then needed,",
-    "and the host defaults to localhost.",
+    "With input from a pipe it works as a bot: --name and --port are then",
+    "needed.",
     "",
     "Options:",
-    "  --name, -n NAME        your name in the room",
-    "  --host HOST            the server's address (default: localhost)",
-    "  --port, -p PORT        the server's port",
-    `  --send-dir DIR         folder to send files from (default: ${DEFAULT_SEND_DIR})`,
-    `  --received-dir DIR     folder received files are saved in (default: ${DEFAULT_RECEIVED_DIR})`,
-    "  --no-files             decline files sent to the room",
-    `  --keep-parts-days N    days to keep a .part no room can finish (default: ${DEFAULT_KEEP_PARTS_DAYS})`,
-    "  --help, -h             show this help",
-    "  --version, -v          show the version",
-  ].join("\n");
+    "  --name, -n NAME       your name in the room",
+    "  --host HOST[:PORT]    the server's address (default: localhost)",
+    "  --port, -p PORT       the server's port",
+    `  --send-dir DIR        folder to send files from (default: ${DEFAULT_SEND_DIR})`,
+    `  --received-dir DIR    folder received files go to (default: ${DEFAULT_RECEIVED_DIR})`,
+    "  --no-files            decline files sent to the room",
+    `  --keep-parts-days N   days to keep a .part no room can finish (default: ${DEFAULT_KEEP_PARTS_DAYS})`,
+    "  --help, -h            show this help",
+    "  --version, -v         show the version",
+    "",
+    "Exit codes: 0 after leaving (/quit, Ctrl+C, Ctrl+D, the room closed);",
+    "1 on an error (cannot join, connection lost); 2 for wrong options.",
+  ].join("\n"));
 }

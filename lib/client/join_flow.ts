@@ -1,6 +1,8 @@
 /**
  * Getting into a room: ask for what the command line did not give, connect,
- * and ask again, with the reason, while the name is refused.
+ * and ask again, with the reason, while the address does not answer or the
+ * name is refused. Only a person is asked again; a bot stops at the first
+ * refusal.
  * @module
  */
 
@@ -13,6 +15,8 @@ import { visible } from "../text/visible.ts";
 import type { LineSource } from "../terminal/line_queue.ts";
 import type { View } from "../terminal/screen.ts";
 import { hostPort } from "../transport/host_port.ts";
+import { netPermissionProblem } from "./permission_check.ts";
+import { parseRoomAddress, type RoomAddress } from "./room_address.ts";
 import { JoinError, RoomLink } from "./room_link.ts";
 
 /** What joining needs. */
@@ -40,6 +44,11 @@ export interface Joined {
 /** Host used when none is given. */
 export const DEFAULT_HOST = "localhost";
 
+/** The person ended the input (Ctrl+D) at a question: a leave, not an error. */
+export class JoinCancelled extends Error {
+  override name = "JoinCancelled";
+}
+
 /** Connects and joins; throws a {@linkcode JoinError} with a sentence for the person. */
 export async function joinRoom(options: JoinFlowOptions): Promise<Joined> {
   const { input, view, style, interactive } = options;
@@ -49,7 +58,7 @@ export async function joinRoom(options: JoinFlowOptions): Promise<Joined> {
   ): Promise<T> => {
     while (true) {
       const answer = await input.ask(question);
-      if (answer === null) throw new JoinError("");
+      if (answer === null) throw new JoinCancelled("No answer");
       view.print(question + visible(answer));
       try {
         return parse(answer);
@@ -71,23 +80,44 @@ export async function joinRoom(options: JoinFlowOptions): Promise<Joined> {
     if (!interactive) throw needed("--name");
     name = await ask("Name: ", validName);
   }
-  const host = options.host ??
-    (interactive
-      ? await ask(`Host [${DEFAULT_HOST}]: `, (t) => t.trim() || DEFAULT_HOST)
-      : DEFAULT_HOST);
-  let port = options.port;
-  if (port === undefined) {
-    if (!interactive) throw needed("--port");
-    port = await ask("Port: ", (text) => parsePort("port", text));
+  // Flags that give the port, or the host, say where: the other is not asked.
+  let address: RoomAddress = {
+    host: options.host ?? DEFAULT_HOST,
+    port: options.port,
+  };
+  if (interactive && options.host === undefined && options.port === undefined) {
+    address = await ask(`Host [${DEFAULT_HOST}]: `, parseRoomAddress);
   }
-
-  const link = await RoomLink.connect(host, port);
+  let link: RoomLink | undefined;
+  let room = "";
+  while (!link) {
+    let port = address.port;
+    if (port === undefined) {
+      if (!interactive) throw needed("--port");
+      port = await ask("Port: ", (text) => parsePort("port", text));
+    }
+    const denied = netPermissionProblem(address.host, port);
+    if (denied) throw new JoinError(denied);
+    try {
+      link = await RoomLink.connect(address.host, port);
+      room = hostPort(address.host, port);
+    } catch (error) {
+      if (!interactive || !(error instanceof JoinError)) throw error;
+      view.print(style.error(error.message));
+      const tried: RoomAddress = { host: address.host, port };
+      const shown = hostPort(address.host, port);
+      address = await ask(
+        `Host [${shown}]: `,
+        (text) => text.trim() === "" ? tried : parseRoomAddress(text),
+      );
+    }
+  }
   try {
     while (true) {
       link.send({ type: "join", name, files: options.files });
       const answer = await nextAnswer(link);
       if (answer.type === "welcome") {
-        return { link, welcome: answer, room: hostPort(host, port) };
+        return { link, welcome: answer, room };
       }
       if (
         !interactive ||

@@ -161,10 +161,14 @@ export class OutgoingTransfers {
     return false;
   }
 
-  /** Stops every transfer now (leaving, or the connection dropped). */
-  abortAll(reason: string): void {
+  /**
+   * Stops every transfer now (leaving, or the connection dropped). Receivers
+   * are told `reason`; this client shows `shown`, so a sender who leaves
+   * reads "you left the room", not "the sender left".
+   */
+  abortAll(reason: string, shown = reason): void {
     for (const [id, transfer] of this.#transfers) {
-      transfer.stop.abort(reason);
+      transfer.stop.abort(shown);
       this.#options.target.dropChunks(id);
       this.#options.send({ type: "abort", id, reason });
       transfer.settled();

@@ -185,7 +185,10 @@ function connectProblem(error: unknown, timeoutMs: number): string {
   ) {
     return `no answer within ${timeoutMs / 1000} s. Is the address right?`;
   }
-  if (error instanceof Deno.errors.NotFound) {
+  if (
+    error instanceof Deno.errors.NotFound ||
+    /failed to lookup address/.test(String(error))
+  ) {
     return "no such host. Is the address right?";
   }
   if (error instanceof Deno.errors.ConnectionReset) {

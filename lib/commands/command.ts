@@ -25,6 +25,11 @@ export interface Command<C> {
   /** Words the command needs; fewer is answered with its usage. */
   minArgs?: number;
   /**
+   * Words the command takes at most; more is answered with its usage rather
+   * than silently dropped (`/nick ada smith` is not `/nick ada`).
+   */
+  maxArgs?: number;
+  /**
    * True when the arguments are free text (a message), split on spaces only,
    * so a lone `"` in it is just a character.
    */
@@ -104,8 +109,13 @@ export class CommandRegistry<C> {
       const words = command.freeText
         ? text.split(/\s+/).filter((w) => w !== "")
         : splitWords(text);
-      if (words.length < (command.minArgs ?? 0)) {
-        return `Usage: /${command.name} ${command.usage}`.trimEnd();
+      const usage = `Usage: /${command.name} ${command.usage}`.trimEnd();
+      if (words.length < (command.minArgs ?? 0)) return usage;
+      if (command.maxArgs !== undefined && words.length > command.maxArgs) {
+        const takes = command.maxArgs === 1
+          ? "1 word"
+          : `${command.maxArgs} words`;
+        return `/${command.name} takes ${takes}, not ${words.length}. ${usage}`;
       }
       await command.run(context, { words, text });
       return undefined;

@@ -324,16 +324,18 @@ export class Room {
 
   /**
    * Handles a line a member typed: a command, or a message to everyone.
-   * `//text` sends `/text` as a message.
+   * `//text` sends `/text` as a message. Text with line breaks (a paste) is
+   * one message as it is, never a command, and takes one flood token.
    */
   async say(member: Member, line: string): Promise<void> {
     if (line.trim().length === 0 || !this.admit(member)) return;
-    if (isCommandLine(line)) {
+    const multiLine = line.includes("\n");
+    if (!multiLine && isCommandLine(line)) {
       const failure = await this.commands.run({ room: this, member }, line);
       if (failure) this.tell(member, "command_failed", failure);
       return;
     }
-    const text = line.startsWith("//") ? line.slice(1) : line;
+    const text = !multiLine && line.startsWith("//") ? line.slice(1) : line;
     this.#remember({
       type: "message",
       from: member.name,

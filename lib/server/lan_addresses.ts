@@ -31,8 +31,24 @@ export function lanAddresses(): JoinAddress[] {
   return found.sort((a, b) => rank(a) - rank(b));
 }
 
-/** True for an address only this machine can reach (`127.x.x.x`, `::1`). */
-export function isLoopback(address: string): boolean {
-  return address === "::1" || address.startsWith("127.") ||
-    address.toLowerCase() === "localhost";
+/** Hosts that mean "every address": the server then lists them all. */
+const EVERY_ADDRESS = new Set(["0.0.0.0", "::", "[::]"]);
+
+/**
+ * The hosts to print for a server listening on `host`: this machine's
+ * addresses (IPv4 only for `0.0.0.0`) when it listens on every address,
+ * else `host` itself. Needs `--allow-sys=networkInterfaces` for the former.
+ */
+export function joinHosts(host: string | undefined): string[] {
+  if (host !== undefined && !EVERY_ADDRESS.has(host)) return [host];
+  return lanAddresses()
+    .filter((a) => host !== "0.0.0.0" || a.family === "IPv4")
+    .map((a) => a.address);
+}
+
+/** Whether only this machine can reach `host`: `localhost`, 127.x.x.x or ::1. */
+export function isLoopback(host: string): boolean {
+  const bare = host.replace(/^\[(.*)\]$/, "$1").toLowerCase();
+  return bare === "localhost" || bare.endsWith(".localhost") ||
+    bare === "::1" || /^127\.\d+\.\d+\.\d+$/.test(bare);
 }

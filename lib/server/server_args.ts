@@ -12,6 +12,7 @@ import {
   type RoomLimits,
 } from "../core/limits.ts";
 import { DEFAULT_HISTORY_SIZE } from "../core/room.ts";
+import { wrapHelp } from "../cli/help_text.ts";
 import { parseByteSize, parseWhole } from "../cli/numbers.ts";
 import type { ChatServerOptions } from "./chat_server.ts";
 import {
@@ -125,7 +126,7 @@ export function serverHelp(version: string): string {
       formatLimit(l, DEFAULT_LIMITS[l.key])
     })`
   );
-  return [
+  return wrapHelp([
     `lanroom server ${version}: a chat room for your local network.`,
     "",
     "Usage: chat-server [options]",
@@ -138,8 +139,9 @@ export function serverHelp(version: string): string {
     "  --port, -p PORT              port to listen on (default: the last one with a",
     "                               store, else 0, a free port)",
     `  --history N                  messages shown to late joiners, 0 for none (default ${DEFAULT_HISTORY_SIZE})`,
-    `  --store-dir DIR              keep files and history in DIR (default ${DEFAULT_STORE_DIR};`,
-    "                               another folder needs --allow-read/--allow-write for it)",
+    "  --store-dir DIR              keep files and history in DIR",
+    `                               (default ${DEFAULT_STORE_DIR}; another folder needs`,
+    "                               --allow-read/--allow-write for it)",
     "  --no-store                   relay files only; keep nothing, use no files",
     ...STORE_SETTINGS.map((s) =>
       `  --${s.flag.padEnd(26)} ${s.summary} (default ${
@@ -153,5 +155,5 @@ export function serverHelp(version: string): string {
     "",
     "Limits (byte sizes take units: 64KiB, 8GiB):",
     ...rows,
-  ].join("\n");
+  ].join("\n"));
 }

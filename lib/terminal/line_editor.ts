@@ -9,6 +9,8 @@ import type { Key } from "./keys.ts";
 /** What a key did to the line, beyond editing it. */
 export type EditResult =
   | { kind: "edit" }
+  /** Ctrl+L: clear the screen and draw the input again. */
+  | { kind: "redraw" }
   | { kind: "submit"; line: string }
   | { kind: "interrupt" }
   | { kind: "eof" };
@@ -16,7 +18,10 @@ export type EditResult =
 /** Lines kept for up/down. */
 const HISTORY_SIZE = 200;
 
-/** A single-line editor with history. */
+/**
+ * A line editor with history. A paste may put line breaks in the line: the
+ * whole text is still sent with one Enter, as one message.
+ */
 export class LineEditor {
   #chars: string[] = [];
   #cursor = 0;
@@ -43,6 +48,7 @@ export class LineEditor {
   apply(key: Key): EditResult {
     switch (key.name) {
       case "text":
+      case "paste":
         this.#chars.splice(this.#cursor, 0, ...key.text);
         this.#cursor += [...key.text].length;
         break;
@@ -93,8 +99,26 @@ export class LineEditor {
         if (this.#chars.length === 0) return { kind: "eof" };
         this.#chars.splice(this.#cursor, 1);
         break;
-      case "redraw":
+      case "word-left":
+        while (this.#cursor > 0 && isSpace(this.#chars[this.#cursor - 1])) {
+          this.#cursor--;
+        }
+        while (this.#cursor > 0 && !isSpace(this.#chars[this.#cursor - 1])) {
+          this.#cursor--;
+        }
         break;
+      case "word-right": {
+        const end = this.#chars.length;
+        while (this.#cursor < end && isSpace(this.#chars[this.#cursor])) {
+          this.#cursor++;
+        }
+        while (this.#cursor < end && !isSpace(this.#chars[this.#cursor])) {
+          this.#cursor++;
+        }
+        break;
+      }
+      case "redraw":
+        return { kind: "redraw" };
     }
     return { kind: "edit" };
   }
@@ -119,4 +143,8 @@ export class LineEditor {
     this.#chars = next === -1 ? this.#draft : [...this.#history[next]];
     this.#cursor = this.#chars.length;
   }
+}
+
+function isSpace(char: string): boolean {
+  return char === " " || char === "\n";
 }

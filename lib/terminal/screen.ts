@@ -82,6 +82,17 @@ export class TerminalScreen implements View {
     writeAll(this.#sink, this.#erase() + this.#draw());
   }
 
+  /** Clears the whole screen (Ctrl+L) and draws the status and input lines at its top. */
+  clear(): void {
+    this.#drawnStatuses = 0;
+    writeAll(this.#sink, "\x1b[H\x1b[2J" + this.#draw());
+  }
+
+  /** Writes a control sequence that draws nothing, such as a mode switch. */
+  write(sequence: string): void {
+    writeAll(this.#sink, sequence);
+  }
+
   /** Clears the status and input area, leaving the cursor at its start. */
   #erase(): string {
     const up = this.#drawnStatuses > 0 ? `\x1b[${this.#drawnStatuses}A` : "";
@@ -96,7 +107,8 @@ export class TerminalScreen implements View {
       out += fitWidth(line, columns - 1) + "\r\n";
     }
     this.#drawnStatuses = this.#statuses.size;
-    const chars = [...this.#text];
+    // A line break pasted into the line shows as ↵; it is sent as typed.
+    const chars = [...this.#text].map((c) => c === "\n" ? "↵" : c);
     const widths = chars.map(charWidth);
     const room = Math.max(columns - textWidth(this.#prompt) - 2, 4);
     let start = 0;

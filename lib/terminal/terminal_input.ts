@@ -5,7 +5,7 @@
  * @module
  */
 
-import { KeyReader } from "./keys.ts";
+import { BRACKETED_PASTE_OFF, BRACKETED_PASTE_ON, KeyReader } from "./keys.ts";
 import { LineEditor } from "./line_editor.ts";
 import { LineQueue, type LineSource } from "./line_queue.ts";
 import type { TerminalScreen } from "./screen.ts";
@@ -37,6 +37,7 @@ export class TerminalInput implements LineSource {
     this.#screen = screen;
     this.#onInterrupt = onInterrupt;
     stdin.setRaw(true);
+    screen.write(BRACKETED_PASTE_ON);
     this.#read();
   }
 
@@ -50,6 +51,7 @@ export class TerminalInput implements LineSource {
     if (this.#closed) return;
     this.#closed = true;
     this.#screen.input("", "", 0);
+    this.#screen.write(BRACKETED_PASTE_OFF);
     this.#stdin.setRaw(false);
   }
 
@@ -73,6 +75,7 @@ export class TerminalInput implements LineSource {
         const result = this.#editor.apply(key);
         if (result.kind === "submit") this.#lines.push(result.line);
         else if (result.kind === "interrupt") this.#onInterrupt();
+        else if (result.kind === "redraw") this.#screen.clear();
         else if (result.kind === "eof") this.#lines.push(null);
       }
       this.#redraw();

@@ -4,6 +4,7 @@
  * @module
  */
 
+import { wrapHelp } from "../cli/help_text.ts";
 import type { ServerEvent, SharedFileInfo } from "../protocol/messages.ts";
 import { formatBytes } from "../core/limits.ts";
 import type { Style } from "./style.ts";
@@ -26,7 +27,7 @@ export function eventText(
     case "message":
       return `${stamp(event.time)}${history(event.history, style)}${
         name(event.from)
-      }: ${visible(event.text)}`;
+      }: ${multiLine(event.text, style)}`;
     case "action":
       return `${stamp(event.time)}${history(event.history, style)}* ${
         name(event.from)
@@ -66,17 +67,23 @@ export function eventText(
           }`;
         })
         .join(", ");
-    case "help":
-      return ["Commands:"]
-        .concat(event.commands.map((c) => {
-          const usage = `/${c.name}${c.usage ? " " + c.usage : ""}`.padEnd(24);
-          const aliases = c.aliases.length
-            ? style.dim(` (also ${c.aliases.map((a) => "/" + a).join(" ")})`)
-            : "";
-          return `  ${usage} ${visible(c.summary)}${aliases}`;
-        }))
-        .concat(["  //text                   send a line that starts with /"])
-        .join("\n");
+    case "help": {
+      const rows = event.commands.map((c) => ({
+        usage: visible(`/${c.name}${c.usage ? " " + c.usage : ""}`),
+        text: visible(c.summary) +
+          (c.aliases.length
+            ? `; also ${c.aliases.map((a) => "/" + a).join(", ")}`
+            : ""),
+      }));
+      rows.push({ usage: "//text", text: "send a line that starts with /" });
+      const width = Math.max(...rows.map((r) => r.usage.length)) + 2;
+      // Within 80 columns, a long summary going on under its own column.
+      return wrapHelp(
+        ["Commands:"]
+          .concat(rows.map((r) => `  ${r.usage.padEnd(width)}${r.text}`))
+          .join("\n"),
+      );
+    }
     case "welcome": {
       const others = event.members.filter((m) => m.name !== event.name);
       const who = others.length === 0
@@ -144,6 +151,17 @@ function fileText(
 
 function sameDay(a: number, b: number): boolean {
   return new Date(a).toDateString() === new Date(b).toDateString();
+}
+
+/**
+ * Marks the start of each line after the first of a multi-line message, so
+ * a pasted `bob: hi` reads as part of the message, not as a line from bob.
+ */
+export const CONTINUATION = "      | ";
+
+/** Message text, each line after the first on its own line behind the mark. */
+function multiLine(text: string, style: Style): string {
+  return text.split("\n").map(visible).join("\n" + style.dim(CONTINUATION));
 }
 
 function history(isHistory: boolean | undefined, style: Style): string {

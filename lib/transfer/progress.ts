@@ -41,6 +41,12 @@ export interface TransferProgressOptions {
 
 const MILESTONES = [25, 50, 75];
 
+/**
+ * Files smaller than this report no average rate when done: they move in a
+ * blink, and a rate of a few bytes over milliseconds says nothing.
+ */
+export const RATE_MIN_BYTES = 1024 * 1024;
+
 /** Tracks one transfer and reports it to a view. */
 export class TransferProgress {
   readonly #label: string;
@@ -112,8 +118,9 @@ export class TransferProgress {
   }
 
   /**
-   * Removes the running line and prints `summary` with size, time and rate;
-   * for a resumed file, the bytes moved and those that were kept.
+   * Removes the running line and prints `summary` with size, time and, from
+   * {@linkcode RATE_MIN_BYTES} moved on, the average rate; for a resumed
+   * file, the bytes moved and those that were kept.
    */
   finish(summary: string): void {
     this.#view.status(this.#key, undefined);
@@ -122,10 +129,13 @@ export class TransferProgress {
     const kept = this.#from > 0
       ? ` after ${formatBytes(this.#from)} kept from before`
       : "";
+    const rate = moved < RATE_MIN_BYTES
+      ? ""
+      : ` (${formatBytes(Math.round(moved / seconds))}/s)`;
     this.#view.print(
-      `${summary}: ${formatBytes(moved)} in ${seconds.toFixed(1)} s (${
-        formatBytes(Math.round(moved / seconds))
-      }/s)${kept}`,
+      `${summary}: ${formatBytes(moved)} in ${
+        seconds.toFixed(1)
+      } s${rate}${kept}`,
     );
   }
 

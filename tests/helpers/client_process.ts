@@ -316,6 +316,7 @@ async function prepareRun(
   }
   return [
     "run",
+    "-q",
     "--no-prompt",
     ...permissions,
     CLIENT_PATH,

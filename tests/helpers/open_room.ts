@@ -66,9 +66,12 @@ export class OpenRoom implements AsyncDisposable {
     return this.#track(await TestMember.connect(this.port, name));
   }
 
-  /** A plain-text peer, as with nc, that has read the greeting. */
-  async plain(): Promise<PlainPeer> {
-    return this.#track(await PlainPeer.connect(this.port));
+  /**
+   * A plain-text peer, as with nc, that has read the greeting; with `name`,
+   * one that typed it at once (see {@linkcode PlainPeer.connect}).
+   */
+  async plain(name?: string): Promise<PlainPeer> {
+    return this.#track(await PlainPeer.connect(this.port, name));
   }
 
   /**

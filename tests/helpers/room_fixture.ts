@@ -234,9 +234,15 @@ export class PlainPeer {
     this.reader = new FrameReader(conn);
   }
 
-  static async connect(port: number): Promise<PlainPeer> {
+  /**
+   * Connects and reads the greeting. With `name`, types it at once, before
+   * the greeting, as a person who does not wait for it: the server then
+   * greets at once, whatever its greeting delay.
+   */
+  static async connect(port: number, name?: string): Promise<PlainPeer> {
     const conn = await Deno.connect({ hostname: "127.0.0.1", port });
     const peer = new PlainPeer(conn);
+    if (name !== undefined) await peer.send(name);
     await peer.line((text) => text.startsWith("LANROOM/"));
     return peer;
   }

@@ -16,6 +16,23 @@ Deno.test("a message is a name part and text parts, markup kept as text", () => 
   assert.equal(flat(line.parts), "[mallory]: <img src=x onerror=alert(1)>");
 });
 
+Deno.test("a multi-line message keeps its line breaks, each later line marked", () => {
+  const [line] = eventLines({
+    type: "message",
+    from: "ann",
+    text: "look at this:\nbob: hi\n\x1b[31mx",
+    time: 5,
+  });
+  assert.equal(
+    flat(line.parts),
+    "[ann]: look at this:\n| bob: hi\n| ^[[31mx",
+  );
+  assert.deepEqual(
+    line.parts.filter((p) => p.kind === "dim").map((p) => p.text),
+    [": ", "| ", "| "],
+  );
+});
+
 Deno.test("control and direction characters from members are made visible", () => {
   const [line] = eventLines({
     type: "action",

@@ -43,8 +43,7 @@ Deno.test(
       port: room.tcp.port,
       name: "ann",
     });
-    const bob = await room.tcp.plain();
-    await bob.send("bob");
+    const bob = await room.tcp.plain("bob");
     await bob.line((l) => l.startsWith("Joined as bob."));
     const page = await joinInBrowser(browser, room.url, "cleo");
     await ann.waitFor(/cleo joined/);

@@ -11,8 +11,7 @@ import { WebRoom } from "./web_room.ts";
 Deno.test("a WebSocket member joins, chats with a framed and a plain-text member, and each is listed with how it is in", async () => {
   await using room = new WebRoom();
   const ann = await room.tcp.join("ann");
-  const bob = await room.tcp.plain();
-  await bob.send("bob");
+  const bob = await room.tcp.plain("bob");
   await ann.event("joined", (e) => e.name === "bob");
   const web = await room.join("cleo");
   const welcome = web.events[0];

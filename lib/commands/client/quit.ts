@@ -6,7 +6,7 @@ export const quit: Command<ClientCommandContext> = {
   name: "quit",
   aliases: ["exit", "bye"],
   usage: "",
-  summary: "leave the room (after files you send are delivered)",
+  summary: "leave the room once the files you send are delivered",
   async run({ session }) {
     await session.leave("quit");
   },

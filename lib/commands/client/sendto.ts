@@ -1,5 +1,6 @@
 import type { Command } from "../command.ts";
 import type { ClientCommandContext } from "../client_commands.ts";
+import { sendableNames } from "./sendfile.ts";
 
 /** `/sendto NAME "file name"`: sends a file to one member only. */
 export const sendto: Command<ClientCommandContext> = {
@@ -8,8 +9,11 @@ export const sendto: Command<ClientCommandContext> = {
   summary: "send a file from your send folder to one member",
   minArgs: 2,
   async run({ session }, { words }) {
-    for (const name of words.slice(1)) {
-      await session.outgoing.start(name, words[0]);
-    }
+    const names = await sendableNames(
+      session.sendDir,
+      words.slice(1),
+      `/sendto ${words[0]}`,
+    );
+    for (const name of names) await session.outgoing.start(name, words[0]);
   },
 };

@@ -8,6 +8,8 @@ export const nick: Command<RoomCommandContext> = {
   usage: "NEW",
   summary: "change your name",
   minArgs: 1,
+  // A name has no spaces: "ada smith" is refused, not cut to "ada".
+  maxArgs: 1,
   run({ room, member }, { words }) {
     try {
       room.rename(member, words[0]);

@@ -48,6 +48,19 @@ const text = (value: string): Part => ({ kind: "text", text: visible(value) });
 const dim = (value: string): Part => ({ kind: "dim", text: visible(value) });
 const name = (value: string): Part => ({ kind: "name", name: visible(value) });
 
+/**
+ * A message's text, which may hold line breaks (a paste from the terminal
+ * client): each line made visible on its own, the later ones on new lines
+ * behind a dim `| `, so a pasted `bob: hi` cannot pass for a line from bob.
+ */
+function messageText(value: string): Part[] {
+  return value.split("\n").flatMap((line, i) =>
+    i === 0
+      ? [text(line)]
+      : [{ kind: "text", text: "\n" }, dim("| "), text(line)]
+  );
+}
+
 /** The lines an event shows as; empty for bookkeeping events. */
 export function eventLines(event: ServerEvent): ViewLine[] {
   switch (event.type) {
@@ -56,7 +69,7 @@ export function eventLines(event: ServerEvent): ViewLine[] {
         kind: "message",
         time: event.time,
         history: event.history,
-        parts: [name(event.from), dim(": "), text(event.text)],
+        parts: [name(event.from), dim(": "), ...messageText(event.text)],
       }];
     case "action":
       return [{

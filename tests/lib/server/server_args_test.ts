@@ -89,8 +89,13 @@ Deno.test("--no-store keeps nothing, and refuses a --store-dir beside it", () =>
   );
 });
 
-Deno.test("--help lists the store flags with their defaults", () => {
-  const help = serverHelp("0.0.0");
+Deno.test("--help lists the store flags with their defaults, within 80 columns", () => {
+  const text = serverHelp("0.0.0");
+  for (const line of text.split("\n")) {
+    assert.ok(line.length <= 80, `over 80 columns: ${line}`);
+  }
+  // A description too long for its row goes on under its column.
+  const help = text.replace(/\n\s+/g, " ");
   assert.match(help, /--store-dir DIR .*\(default lanroom-data;/);
   assert.match(help, /--no-store /);
   assert.match(help, /--store-max-bytes .*\(default 10 GiB\)/);

@@ -41,8 +41,8 @@ Deno.test("KeyReader reads every common form of Home, End and Delete", () => {
   assert.deepEqual(read("\x1b[3~"), ["delete"]);
 });
 
-Deno.test("KeyReader reads arrows with modifiers as plain arrows", () => {
-  assert.deepEqual(read("\x1b[1;5C\x1b[1;2D\x1b[3;5~"), [
+Deno.test("KeyReader reads Shift+arrows as plain arrows and Ctrl+Delete as Delete", () => {
+  assert.deepEqual(read("\x1b[1;2C\x1b[1;2D\x1b[3;5~"), [
     "right",
     "left",
     "delete",
@@ -57,12 +57,12 @@ Deno.test("KeyReader joins an escape sequence split across reads", () => {
     "text:cd",
   ]);
   assert.deepEqual(read("\x1bO", "F"), ["end"]);
-  assert.deepEqual(read("x\x1b[1;", "5D"), ["text:x", "left"]);
+  assert.deepEqual(read("x\x1b[1;", "5D"), ["text:x", "word-left"]);
 });
 
 Deno.test("KeyReader drops escape sequences it does not know without losing the text after them", () => {
   assert.deepEqual(read("\x1b[Zok"), ["text:ok"]);
-  assert.deepEqual(read("\x1b[200~pasted\x1b[201~"), ["text:pasted"]);
+  assert.deepEqual(read("\x1b[Z\x1b[200~pasted\x1b[201~"), ["paste"]);
 });
 
 Deno.test("KeyReader reads CR, LF and CRLF as one enter each, also when CRLF is split", () => {
@@ -113,4 +113,33 @@ Deno.test("KeyReader reads the editing control keys", () => {
 
 Deno.test("KeyReader ignores other control characters", () => {
   assert.deepEqual(read("a\x00\x07\tb"), ["text:a", "text:b"]);
+});
+
+Deno.test("KeyReader reads a bracketed paste as one block, even split across reads", () => {
+  const reader = new KeyReader();
+  const keys = [
+    ...reader.read("x\x1b[200~bob: hi\r\n/nick"),
+    ...reader.read(" eve\r\n\tend\r\n\x1b[20"),
+    ...reader.read("1~y"),
+  ];
+  assert.deepEqual(keys, [
+    { name: "text", text: "x" },
+    { name: "paste", text: "bob: hi\n/nick eve\n end" },
+    { name: "text", text: "y" },
+  ]);
+});
+
+Deno.test("KeyReader reads Ctrl and Alt with left and right, and Alt+B/F, as word moves", () => {
+  assert.deepEqual(
+    read("\x1b[1;5D", "\x1b[1;5C", "\x1b[1;3D", "\x1b[1;3C", "\x1bb", "\x1bf"),
+    [
+      "word-left",
+      "word-right",
+      "word-left",
+      "word-right",
+      "word-left",
+      "word-right",
+    ],
+  );
+  assert.deepEqual(read("\x1b[1;2D"), ["left"]);
 });

@@ -144,3 +144,30 @@ Deno.test("LineEditor kills to the start, to the end, and the word before the cu
   type(editor, LEFT + "\x15");
   assert.deepEqual([editor.text, editor.cursor], [" ", 0]);
 });
+
+Deno.test("LineEditor moves by word with Ctrl+Left and Ctrl+Right", () => {
+  const editor = new LineEditor();
+  type(editor, "send the  report");
+  type(editor, "\x1b[1;5D");
+  assert.equal(editor.cursor, 10);
+  type(editor, "\x1b[1;5D\x1b[1;5D");
+  assert.equal(editor.cursor, 0);
+  type(editor, "\x1b[1;5C");
+  assert.equal(editor.cursor, 4);
+  type(editor, "\x1b[1;5C\x1b[1;5C\x1b[1;5C");
+  assert.equal(editor.cursor, 16);
+});
+
+Deno.test("LineEditor puts a paste in the line at the cursor, line breaks and all, sent with one Enter", () => {
+  const editor = new LineEditor();
+  type(editor, "look: ");
+  const results = type(editor, "\x1b[200~a\r\nbob: hi\r\n\x1b[201~\r");
+  assert.deepEqual(results, [{ kind: "submit", line: "look: a\nbob: hi" }]);
+});
+
+Deno.test("LineEditor asks for a redraw on Ctrl+L and keeps the text", () => {
+  const editor = new LineEditor();
+  type(editor, "half");
+  assert.deepEqual(type(editor, "\x0c"), [{ kind: "redraw" }]);
+  assert.equal(editor.text, "half");
+});

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import type { SharedFileInfo } from "../../../lib/protocol/messages.ts";
+import { clientCommands } from "../../../lib/commands/client_commands.ts";
+import { roomCommands } from "../../../lib/commands/room_commands.ts";
 import { eventText } from "../../../lib/text/event_text.ts";
 import { plainStyle } from "../../../lib/text/style.ts";
 import { clockTime } from "../../../lib/text/time.ts";
@@ -117,5 +119,45 @@ Deno.test("a file that went by unkept reads with its sender, size and why", () =
     `${
       clockTime(TIME)
     } ada shared report.pdf (1 MiB), but the room did not keep it: this room keeps no files`,
+  );
+});
+
+Deno.test("/help lines up every summary in one column within 80 columns, with no doubled brackets", () => {
+  const local = clientCommands().list();
+  const names = new Set(local.map((c) => c.name));
+  const commands = [
+    ...roomCommands().list().filter((c) => !names.has(c.name)),
+    ...local,
+  ];
+  const text = eventText({ type: "help", commands }, plainStyle)!;
+  const rows = text.split("\n").slice(1).filter((row) => /^ {2}\//.test(row));
+  for (const row of text.split("\n")) {
+    assert.ok(row.length <= 80, `over 80 columns: ${row}`);
+  }
+  const columns = rows.map((row) =>
+    /^ {2}\S+(?: \S+)*? {2,}/.exec(row)![0].length
+  );
+  assert.equal(new Set(columns).size, 1, text);
+  assert.doesNotMatch(text, /\) \(/);
+  assert.match(
+    text,
+    /\/quit +leave the room once the files you send are\n +delivered; also \/exit, \/bye/,
+  );
+});
+
+Deno.test("a multi-line message shows each line, the later ones marked so none passes for another member", () => {
+  const text = eventText({
+    type: "message",
+    from: "ann",
+    text: "look at this:\nbob: hi\n\x1b[31m12:00 eve: hello",
+    time: new Date(2026, 0, 1, 9, 5).getTime(),
+  }, plainStyle);
+  assert.equal(
+    text,
+    [
+      "09:05 ann: look at this:",
+      "      | bob: hi",
+      "      | ^[[31m12:00 eve: hello",
+    ].join("\n"),
   );
 });

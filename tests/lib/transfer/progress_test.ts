@@ -175,7 +175,7 @@ Deno.test("finishing removes the running line and prints size, time and average 
   ]);
 });
 
-Deno.test("finishing an empty file prints its size and time", () => {
+Deno.test("finishing an empty file prints its size and time, no rate", () => {
   const clock = manualClock();
   const view = new CollectingView(false);
   const progress = new TransferProgress({
@@ -187,7 +187,22 @@ Deno.test("finishing an empty file prints its size and time", () => {
   progress.update(0);
   clock.advance(250);
   progress.finish("✓ empty");
-  assert.deepEqual(view.printed, ["✓ empty: 0 bytes in 0.3 s (0 bytes/s)"]);
+  assert.deepEqual(view.printed, ["✓ empty: 0 bytes in 0.3 s"]);
+});
+
+Deno.test("finishing a tiny file reports no rate", () => {
+  const clock = manualClock();
+  const view = new CollectingView(false);
+  const progress = new TransferProgress({
+    label: "↑ note.txt",
+    total: 12,
+    view,
+    now: clock.now,
+  });
+  clock.advance(3);
+  progress.update(12);
+  progress.finish("✓ note.txt");
+  assert.deepEqual(view.printed, ["✓ note.txt: 12 bytes in 0.0 s"]);
 });
 
 Deno.test("failing removes the running line and prints the reason alone", () => {
