@@ -284,7 +284,7 @@ Deno.test(
         stdout,
         "Joined as bot. You are the first one here. Type /help for commands.\n",
       );
-      assert.equal(stderr, "Lost the connection to the server.\n");
+      assert.equal(stderr, "Connection to the server lost.\n");
       assert.equal(code, 1);
     });
   },

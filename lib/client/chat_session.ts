@@ -18,7 +18,13 @@ import { IncomingTransfers } from "./incoming_transfers.ts";
 import { OutgoingTransfers } from "./outgoing_transfers.ts";
 import { RoomLink } from "./room_link.ts";
 import { stampedView } from "./stamped_view.ts";
+import { MemberVias } from "./member_vias.ts";
 import { withTimeout } from "../async/with_timeout.ts";
+import { visible } from "../text/visible.ts";
+import {
+  DEFAULT_HEARTBEAT_TIMEOUT_MS,
+  type HeartbeatClock,
+} from "./heartbeat.ts";
 
 /** How a session ended: the exit code and a last line (may be empty). */
 export interface SessionEnd {
@@ -39,6 +45,8 @@ export interface ChatSessionOptions {
   /** Days a `.part` no room can finish is kept. @default {7} */
   keepPartsDays?: number;
   now?: () => number;
+  /** The heartbeat's timers. @default {the global timers} */
+  clock?: HeartbeatClock;
 }
 
 /**
@@ -58,11 +66,20 @@ export class ChatSession {
   readonly #link: RoomLink;
   readonly #commands = clientCommands();
   readonly #limits: Record<string, number>;
+  readonly #vias = new MemberVias();
   #name: string;
   #leaving = false;
   /** `files` events asked for by the client itself, not shown. */
   #quietFiles = 0;
   #closing: string | undefined;
+  /** Set when the heartbeat found the server silent for this long (ms). */
+  #silentFor: number | undefined;
+  /** Pings sent and pongs heard: a pong confirms every line sent before its ping. */
+  #pings = 0;
+  #pongs = 0;
+  /** Lines sent but not yet confirmed by a pong, with the ping that follows each. */
+  #unconfirmed: { text: string; ping: number }[] = [];
+  #heartbeat = false;
   #ended: Promise<SessionEnd> | undefined;
 
   constructor(options: ChatSessionOptions) {
@@ -74,7 +91,22 @@ export class ChatSession {
     this.#name = options.welcome.name;
     const send = (message: Parameters<RoomLink["send"]>[0]) =>
       this.#link.send(message);
+    this.#vias.follow(options.welcome);
     const features = new Set(options.welcome.features ?? []);
+    if (features.has("heartbeat")) {
+      this.#heartbeat = true;
+      const timeoutMs = this.#limits.heartbeatTimeoutMs ??
+        DEFAULT_HEARTBEAT_TIMEOUT_MS;
+      this.#link.startHeartbeat({
+        timeoutMs,
+        ping: () => this.#ping(),
+        lost: () => {
+          this.#silentFor = timeoutMs;
+          this.#link.close();
+        },
+        clock: options.clock,
+      });
+    }
     // A room with a store serves its files over HTTP on the same port.
     const keepsFiles = features.has("store");
     // Transfer lines carry the time like chat lines.
@@ -108,6 +140,7 @@ export class ChatSession {
       target: this.#link,
       maxChunkBytes: () => this.#limits.maxChunkBytes,
       resume: features.has("resume"),
+      isPlainText: (name) => this.#vias.isPlainText(name),
       now: options.now,
     });
   }
@@ -153,9 +186,16 @@ export class ChatSession {
       this.downloads.stopAll(),
     ]);
     this.#link.close();
+    if (!this.#leaving) {
+      for (const line of this.#unconfirmed) this.#notSent(line.text);
+    }
+    this.#unconfirmed = [];
     if (this.#closing) return { code: 0, message: "" };
     if (this.#leaving) return { code: 0, message: "You left the room." };
-    return { code: 1, message: "Lost the connection to the server." };
+    const silence = this.#silentFor === undefined
+      ? ""
+      : `: nothing heard from it for ${this.#silentFor / 1000} s`;
+    return { code: 1, message: `Connection to the server lost${silence}.` };
   }
 
   /**
@@ -171,6 +211,7 @@ export class ChatSession {
       return;
     }
     if (line.trim() === "") return;
+    if (!this.#link.open) return this.#notSent(line);
     const message = { type: "say" as const, text: line };
     const bytes = RoomLink.frameBytes(message);
     if (bytes > this.#limits.maxLineBytes) {
@@ -182,6 +223,23 @@ export class ChatSession {
       return;
     }
     this.#link.send(message);
+    if (this.#heartbeat) {
+      // The pong to the ping behind it says the server has the line.
+      this.#unconfirmed.push({ text: line, ping: this.#pings + 1 });
+      this.#ping();
+    }
+  }
+
+  #ping(): void {
+    this.#pings++;
+    this.#link.send({ type: "ping" });
+  }
+
+  /** Shows a line that did not reach the room, so it is never silently lost. */
+  #notSent(text: string): void {
+    this.view.print(
+      this.style.error(`✗ not sent: ${visible(text.replaceAll("\n", " ⏎ "))}`),
+    );
   }
 
   /**
@@ -212,8 +270,15 @@ export class ChatSession {
   }
 
   async #event(event: ServerEvent): Promise<void> {
+    this.#vias.follow(event);
     if (this.outgoing.handle(event)) return;
     switch (event.type) {
+      case "pong":
+        this.#pongs++;
+        this.#unconfirmed = this.#unconfirmed.filter((line) =>
+          line.ping > this.#pongs
+        );
+        return;
       case "file":
         return await this.incoming.start(event);
       case "file_end":

@@ -41,6 +41,12 @@ export interface OutgoingOptions {
    * @default {false}
    */
   resume?: boolean;
+  /**
+   * Whether a member is in by plain text, so that it cannot receive files
+   * rather than declined them.
+   * @default {() => false}
+   */
+  isPlainText?: (name: string) => boolean;
   now?: () => number;
 }
 
@@ -248,7 +254,11 @@ export class OutgoingTransfers {
             formatBytes(reply.offset)
           } of ${formatBytes(size)}; sending the rest for it to keep`,
         );
-      } else view.print(sendingLine(name, size, reply));
+      } else {
+        view.print(
+          sendingLine(name, size, reply, this.#options.isPlainText),
+        );
+      }
       const progress = new TransferProgress({
         label: `↑ ${visible(name)}`,
         total: size,
@@ -364,15 +374,29 @@ export class OutgoingTransfers {
   }
 }
 
-/** `Sending "a.pdf" (1.0 MiB) to ann, ben (cy declined files)`, or to the store alone. */
+/**
+ * `Sending "a.pdf" (1.0 MiB) to ann, ben (cy declined files; dee cannot
+ * receive files)`, or to the store alone. Plain-text members take no files
+ * at all: they declined nothing.
+ */
 function sendingLine(
   name: string,
   size: number,
   reply: Extract<ServerEvent, { type: "offered" }>,
+  isPlainText: (name: string) => boolean = () => false,
 ): string {
-  const declined = reply.declined.length
-    ? ` (${reply.declined.map(visible).join(", ")} declined files)`
-    : "";
+  const plainText = reply.declined.filter(isPlainText);
+  const others = reply.declined.filter((who) => !isPlainText(who));
+  const notes = [];
+  if (others.length) {
+    notes.push(`${others.map(visible).join(", ")} declined files`);
+  }
+  if (plainText.length) {
+    notes.push(
+      `${plainText.map(visible).join(", ")} cannot receive files (plain text)`,
+    );
+  }
+  const declined = notes.length ? ` (${notes.join("; ")})` : "";
   const to = reply.receivers.length
     ? reply.receivers.map(visible).join(", ")
     : "the room, which keeps it (nobody else takes files now)";

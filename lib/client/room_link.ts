@@ -11,6 +11,7 @@ import { type ClientMessage, HELLO } from "../protocol/messages.ts";
 import { hostPort } from "../transport/host_port.ts";
 import { frameSource } from "../transport/frame_source.ts";
 import { OutboundQueue } from "../transport/outbound_queue.ts";
+import { Heartbeat, type HeartbeatOptions } from "./heartbeat.ts";
 
 /** A failure to join, with a sentence fit to show the person as it is. */
 export class JoinError extends Error {
@@ -36,15 +37,28 @@ export class RoomLink {
   readonly #conn: Deno.Conn;
   readonly #queue: OutboundQueue;
   readonly #frames: ReadableStreamDefaultReader<Frame>;
+  #heartbeat: Heartbeat | undefined;
   #closed = false;
 
-  private constructor(
-    conn: Deno.Conn,
-    frames: ReadableStreamDefaultReader<Frame>,
-  ) {
+  private constructor(conn: Deno.Conn, decoder: FrameDecoder) {
     this.#conn = conn;
-    this.#frames = frames;
-    this.#queue = new OutboundQueue(conn, {
+    // Any byte from the server is life, and anything written is a sign of
+    // life for the server: the heartbeat hears of both.
+    const reader = {
+      read: async (buffer: Uint8Array) => {
+        const read = await conn.read(buffer);
+        if (read) this.#heartbeat?.heard();
+        return read;
+      },
+    };
+    const writer = {
+      write: (bytes: Uint8Array) => {
+        this.#heartbeat?.sent();
+        return conn.write(bytes);
+      },
+    };
+    this.#frames = frameSource(reader, decoder).getReader();
+    this.#queue = new OutboundQueue(writer, {
       maxBytes: Number.MAX_SAFE_INTEGER,
       onError: () => this.close(),
     });
@@ -71,9 +85,11 @@ export class RoomLink {
       );
     }
     conn.setNoDelay(true);
+    // The system's own probes notice a peer gone for good, if slowly.
+    conn.setKeepAlive?.(true);
     const decoder = new FrameDecoder({ maxLineBytes: MAX_SERVER_LINE_BYTES });
-    const frames = frameSource(conn, decoder).getReader();
-    const link = new RoomLink(conn, frames);
+    const link = new RoomLink(conn, decoder);
+    const frames = link.#frames;
     link.#queue.push(encodeLine(HELLO));
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<"timeout">((resolve) =>
@@ -119,6 +135,16 @@ export class RoomLink {
     } catch {
       return undefined;
     }
+  }
+
+  /**
+   * Starts pinging when idle and calls `options.lost` once nothing was
+   * heard for `options.timeoutMs`, for a server with the feature `heartbeat`.
+   */
+  startHeartbeat(options: HeartbeatOptions): void {
+    this.#heartbeat?.stop();
+    if (this.#closed) return;
+    this.#heartbeat = new Heartbeat(options);
   }
 
   /** Queues a message ahead of any file chunks. */
@@ -167,6 +193,7 @@ export class RoomLink {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#heartbeat?.stop();
     try {
       this.#conn.close();
     } catch {

@@ -34,6 +34,12 @@ export interface Command<C> {
    * so a lone `"` in it is just a character.
    */
   freeText?: boolean;
+  /**
+   * When given, the command exists only where this says so: elsewhere it is
+   * an unknown command and is left out of `/help`.
+   * @default {every context}
+   */
+  only?(context: C): boolean;
   run(context: C, args: CommandArgs): void | Promise<void>;
 }
 
@@ -81,14 +87,17 @@ export class CommandRegistry<C> {
     }
   }
 
-  /** The command a line starts, if this registry has it. */
-  find(line: string): Command<C> | undefined {
-    return this.#byName.get(commandName(line));
+  /** The command a line starts, if this registry has it (for `context`, if given). */
+  find(line: string, context?: C): Command<C> | undefined {
+    const command = this.#byName.get(commandName(line));
+    return command && available(command, context) ? command : undefined;
   }
 
-  /** Every command, for `/help`. */
-  list(): CommandInfo[] {
-    return this.#commands.map((command) => ({
+  /** Every command (available in `context`, if given), for `/help`. */
+  list(context?: C): CommandInfo[] {
+    return this.#commands.filter((command) => available(command, context)).map((
+      command,
+    ) => ({
       name: command.name,
       aliases: command.aliases ?? [],
       usage: command.usage,
@@ -102,7 +111,7 @@ export class CommandRegistry<C> {
    */
   async run(context: C, line: string): Promise<string | undefined> {
     const name = commandName(line);
-    const command = this.#byName.get(name);
+    const command = this.find(line, context);
     if (!command) return `Unknown command /${name}. Try /help`;
     try {
       const text = line.slice(line.search(/\s|$/)).trim();
@@ -124,6 +133,10 @@ export class CommandRegistry<C> {
       throw error;
     }
   }
+}
+
+function available<C>(command: Command<C>, context: C | undefined): boolean {
+  return context === undefined || !command.only || command.only(context);
 }
 
 function commandName(line: string): string {

@@ -12,9 +12,19 @@ import { me } from "./room/me.ts";
 import { msg } from "./room/msg.ts";
 import { nick } from "./room/nick.ts";
 import { quit } from "./room/quit.ts";
+import { sendfile } from "./room/sendfile.ts";
 import { who } from "./room/who.ts";
 
 /** A fresh registry of the room commands. */
 export function roomCommands(): CommandRegistry<RoomCommandContext> {
-  return new CommandRegistry([help, who, msg, me, nick, files, quit]);
+  return new CommandRegistry([
+    help,
+    who,
+    msg,
+    me,
+    nick,
+    files,
+    sendfile,
+    quit,
+  ]);
 }

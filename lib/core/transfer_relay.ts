@@ -141,12 +141,25 @@ export class TransferRelay {
       size: offer.size,
       to: target?.name,
     });
-    // Browser members download a kept file: they declined nothing.
+    // Browser and plain-text members get a kept file as a download address:
+    // they declined nothing.
     const declined = decliners
-      .filter((m) => plan?.kind !== "keep" || m.via !== "browser")
+      .filter((m) =>
+        plan?.kind !== "keep" || (m.via !== "browser" && m.via !== "text")
+      )
       .map((m) => m.name);
     if (receivers.length === 0 && plan?.kind !== "keep") {
-      const who = declined.length ? `: ${declinedText(decliners)}` : "";
+      // Plain-text members take no files at all: they declined nothing.
+      const plainText = decliners.filter((m) => m.via === "text");
+      const why = [
+        declinedText(decliners.filter((m) => m.via !== "text")),
+        plainText.length
+          ? `${
+            plainText.map((m) => m.name).join(", ")
+          } cannot receive files (plain text)`
+          : "",
+      ].filter((part) => part !== "").join("; ");
+      const who = declined.length ? `: ${why}` : "";
       const kept = plan
         ? `, and the server cannot keep it: ${plan.reason}`
         : "";

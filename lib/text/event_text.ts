@@ -167,3 +167,19 @@ function multiLine(text: string, style: Style): string {
 function history(isHistory: boolean | undefined, style: Style): string {
   return isHistory ? style.dim("(history) ") : "";
 }
+
+/**
+ * The plain-text (nc, telnet) wording of an event where it differs from
+ * {@linkcode eventText}'s, or undefined: a file the room did not keep is
+ * one a plain-text member cannot receive at all, and it is told so.
+ */
+export function plainOnlyText(event: ServerEvent): string | undefined {
+  if (event.type !== "missed_file") return undefined;
+  return `${clockTime(event.time)} ${visible(event.from)} shared ${
+    visible(event.name)
+  } (${
+    formatBytes(event.size)
+  }): plain-text members cannot receive files, and the room did not keep it for download: ${
+    visible(event.reason)
+  }`;
+}

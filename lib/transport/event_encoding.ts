@@ -6,7 +6,7 @@
 
 import { encodeLine } from "../protocol/frame_encoder.ts";
 import type { ServerEvent } from "../protocol/messages.ts";
-import { eventText } from "../text/event_text.ts";
+import { eventText, plainOnlyText } from "../text/event_text.ts";
 import { plainStyle } from "../text/style.ts";
 import { storePlainText } from "../store/shared_files.ts";
 
@@ -29,7 +29,8 @@ export function eventFrame(event: ServerEvent): Uint8Array {
 export function eventPlainText(event: ServerEvent): Uint8Array {
   let bytes = plainLines.get(event);
   if (!bytes) {
-    const text = storePlainText(event) ?? eventText(event, plainStyle);
+    const text = storePlainText(event) ?? plainOnlyText(event) ??
+      eventText(event, plainStyle);
     bytes = text === undefined
       ? EMPTY
       : encoder.encode(text.replaceAll("\n", "\r\n") + "\r\n");

@@ -11,6 +11,8 @@ interface Pair {
   server: Deno.TcpConn;
   /** Set once the client side was cut: nothing more is passed on. */
   frozen: boolean;
+  /** Set by {@linkcode FreezableRelay.freeze}: bytes are read and dropped. */
+  silent: boolean;
   piping: Promise<void>;
 }
 
@@ -51,6 +53,15 @@ export class FreezableRelay implements AsyncDisposable {
     }
   }
 
+  /**
+   * Stops passing bytes on, both ways, on every connection open now, while
+   * keeping both sides open: a Wi-Fi gone or a lid closed, as neither end
+   * can see. What arrives is read and dropped.
+   */
+  freeze(): void {
+    for (const pair of this.#pairs) pair.silent = true;
+  }
+
   /** New connections wait, accepted but not passed on, until {@linkcode release}. */
   hold(): void {
     this.#held ??= Promise.withResolvers();
@@ -79,6 +90,7 @@ export class FreezableRelay implements AsyncDisposable {
         client,
         server,
         frozen: false,
+        silent: false,
         piping: Promise.resolve(),
       };
       pair.piping = Promise.all([
@@ -96,6 +108,7 @@ export class FreezableRelay implements AsyncDisposable {
       while (!pair.frozen) {
         const n = await from.read(buffer);
         if (n === null || pair.frozen) break;
+        if (pair.silent) continue;
         let written = 0;
         while (written < n) {
           written += await to.write(buffer.subarray(written, n));

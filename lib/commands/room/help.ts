@@ -7,7 +7,8 @@ export const help: Command<RoomCommandContext> = {
   aliases: ["?"],
   usage: "",
   summary: "list the commands",
-  run({ room, member }) {
-    member.peer.send({ type: "help", commands: room.commands.list() });
+  run(context) {
+    const { room, member } = context;
+    member.peer.send({ type: "help", commands: room.commands.list(context) });
   },
 };

@@ -166,3 +166,26 @@ Deno.test("CommandRegistry refuses two commands with the same name or alias", ()
     new TypeError("Command name /who is defined twice"),
   );
 });
+
+Deno.test("a command for some contexts only is unknown and unlisted in the others", async () => {
+  const ran: string[] = [];
+  const registry = new CommandRegistry<{ plain: boolean }>([
+    {
+      name: "sendfile",
+      usage: "",
+      summary: "plain text only",
+      only: ({ plain }) => plain,
+      run: () => void ran.push("sendfile"),
+    },
+  ]);
+  assert.equal(
+    await registry.run({ plain: false }, "/sendfile"),
+    "Unknown command /sendfile. Try /help",
+  );
+  assert.deepEqual(registry.list({ plain: false }), []);
+  assert.equal(await registry.run({ plain: true }, "/sendfile"), undefined);
+  assert.deepEqual(registry.list({ plain: true }).map((c) => c.name), [
+    "sendfile",
+  ]);
+  assert.deepEqual(ran, ["sendfile"]);
+});
