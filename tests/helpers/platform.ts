@@ -33,6 +33,14 @@ export const UNDER_WINE = ON_WINDOWS &&
 export const POSIX_SIGNALS =
   "sends POSIX signals to a child process, which Windows does not have";
 
+/**
+ * The exit code of a server child stopped with `child.kill("SIGTERM")`: 0
+ * where the signal lets it close the room cleanly; 1 on Windows, where Deno
+ * terminates the process at once (so such a test checks that what the
+ * server keeps survives a process that could not clean up).
+ */
+export const SIGTERM_EXIT_CODE = ON_WINDOWS ? 1 : 0;
+
 /** The reason for a test that runs `program`, a Linux program (chromium, nginx, ngircd, openssl). */
 export function linuxProgram(program: string): string {
   return `runs ${program}, a Linux program`;
