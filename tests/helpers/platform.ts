@@ -56,7 +56,8 @@ export const WINE_LONG_PATHS =
 
 /**
  * The reason for a test that watches the peers of a killed process: Wine
- * keeps the sockets of a terminated process open, so nobody sees them close.
+ * can keep the sockets of a terminated process open (not every time), so
+ * its peers may never see them close.
  */
 export const WINE_KILLED_SOCKETS =
   "Wine keeps a terminated process's sockets open";
