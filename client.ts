@@ -6,7 +6,12 @@
  * @module
  */
 
-import { startedByDoubleClick, waitForEnter } from "./lib/cli/pause_on_exit.ts";
+import {
+  catchUncaught,
+  startedByDoubleClick,
+  waitForEnter,
+} from "./lib/cli/pause_on_exit.ts";
+import { shutdownSignals } from "./lib/cli/shutdown_signals.ts";
 import { ChatSession } from "./lib/client/chat_session.ts";
 import { prepareFolders } from "./lib/client/folders.ts";
 import { folderPermissionProblem } from "./lib/client/permission_check.ts";
@@ -75,7 +80,11 @@ async function main(): Promise<void> {
   } else {
     view = new PlainView(Deno.stdout);
     input = new PipedInput(Deno.stdin.readable);
-    Deno.addSignalListener("SIGINT", interrupt);
+  }
+  // In a terminal Ctrl+C arrives as a key; the others (Ctrl+Break and the
+  // close button on Windows, SIGTERM) arrive as signals in either case.
+  for (const signal of shutdownSignals(Deno.build.os)) {
+    Deno.addSignalListener(signal, interrupt);
   }
   // A fatal error; in a window opened by a double-click, it stays until Enter.
   const fail = async (code: number, message: string): Promise<never> => {
@@ -85,6 +94,7 @@ async function main(): Promise<void> {
     await waitForEnter(input);
     exitWith(code, "", input);
   };
+  if (doubleClicked) catchUncaught((message) => fail(1, message));
   if (folderError) await fail(1, folderError);
 
   let joined;

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { shutdownSignals } from "./lib/cli/shutdown_signals.ts";
 import { ChatServer } from "./lib/server/chat_server.ts";
 import { FileStore } from "./lib/store/file_store.ts";
 import { storePermissionProblem } from "./lib/store/store_permissions.ts";
@@ -117,6 +118,7 @@ function main(): void {
       `Files and history are kept in ${store.folder} (${store.count()} files).`,
     );
   }
+
   let closing = false;
   const shutDown = async () => {
     if (closing) return;
@@ -125,9 +127,10 @@ function main(): void {
     await server.close("the server is shutting down");
     Deno.exit(0);
   };
-  Deno.addSignalListener("SIGINT", shutDown);
-  if (Deno.build.os !== "windows") Deno.addSignalListener("SIGTERM", shutDown);
-  // Said only once Ctrl+C is handled, so a signal sent on seeing it is caught.
+  // Listening before saying so: a Ctrl+C right after the line closes cleanly.
+  for (const signal of shutdownSignals(Deno.build.os)) {
+    Deno.addSignalListener(signal, shutDown);
+  }
   console.log("Ctrl+C closes the room.");
 }
 

@@ -537,7 +537,8 @@ function spawn(path: string, args: string[], cwd: string) {
     stderr: "piped",
   }).spawn();
   const stdout = new OutputWatcher(child.stdout);
-  const stderr = new OutputWatcher(child.stderr);
+  // Read after the exit, to hold fewer of Windows' threads (OutputWatcher).
+  const stderr = new OutputWatcher(child.stderr, { after: child.status });
   const ended = async (): Promise<Deno.CommandStatus> => {
     const [status] = await Promise.all([
       child.status,

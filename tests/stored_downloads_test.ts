@@ -21,6 +21,7 @@ import {
 } from "./helpers/file_fixture.ts";
 import { type OpenRoom, openRoom } from "./helpers/open_room.ts";
 import { needs } from "./helpers/permissions.ts";
+import { notUnderWine, WINE_KILLED_SOCKETS } from "./helpers/platform.ts";
 import { SlowLink } from "./helpers/slow_link.ts";
 import { FileStore } from "../lib/store/file_store.ts";
 import { writePartRecord } from "../lib/transfer/part_record.ts";
@@ -115,11 +116,14 @@ Deno.test(
 );
 
 Deno.test(
-  needs(
-    "a receiver killed halfway through 64 MiB joins again from the same folder and fetches only the rest",
-    "read",
-    "write",
-    "run",
+  notUnderWine(
+    needs(
+      "a receiver killed halfway through 64 MiB joins again from the same folder and fetches only the rest",
+      "read",
+      "write",
+      "run",
+    ),
+    WINE_KILLED_SOCKETS,
   ),
   async () => {
     const size = 64 * MiB;
@@ -248,11 +252,14 @@ Deno.test(
 );
 
 Deno.test(
-  needs(
-    "a sender cut off mid-upload sends the file again and the room goes on from where it stopped",
-    "read",
-    "write",
-    "run",
+  notUnderWine(
+    needs(
+      "a sender cut off mid-upload sends the file again and the room goes on from where it stopped",
+      "read",
+      "write",
+      "run",
+    ),
+    WINE_KILLED_SOCKETS,
   ),
   async () => {
     const size = 16 * MiB;
@@ -308,11 +315,14 @@ Deno.test(
 );
 
 Deno.test(
-  needs(
-    "a sender whose file changed since it was cut off sends it again from the start",
-    "read",
-    "write",
-    "run",
+  notUnderWine(
+    needs(
+      "a sender whose file changed since it was cut off sends it again from the start",
+      "read",
+      "write",
+      "run",
+    ),
+    WINE_KILLED_SOCKETS,
   ),
   async () => {
     const size = 8 * MiB;
@@ -365,11 +375,14 @@ Deno.test(
 );
 
 Deno.test(
-  needs(
-    "a /sendto receiver killed halfway resumes from its own list of files, which it does not print",
-    "read",
-    "write",
-    "run",
+  notUnderWine(
+    needs(
+      "a /sendto receiver killed halfway resumes from its own list of files, which it does not print",
+      "read",
+      "write",
+      "run",
+    ),
+    WINE_KILLED_SOCKETS,
   ),
   async () => {
     const size = 16 * MiB;

@@ -50,3 +50,26 @@ export const CLOSE_PROMPT = "Press Enter to close this window.";
 export async function waitForEnter(input: LineSource): Promise<void> {
   await input.ask(CLOSE_PROMPT);
 }
+
+/**
+ * Hands errors that nothing caught (a rejected promise nobody awaited, a
+ * throw in a callback) to `fail` instead of letting Deno print them and exit:
+ * in a window opened by a double-click that exit would close the window
+ * before the message could be read. `fail` gets the error's stack, or the
+ * thrown value as text.
+ */
+export function catchUncaught(
+  fail: (message: string) => unknown,
+  target: EventTarget = globalThis,
+): void {
+  const describe = (error: unknown) =>
+    error instanceof Error ? error.stack ?? String(error) : String(error);
+  target.addEventListener("error", (event) => {
+    event.preventDefault();
+    fail(describe((event as ErrorEvent).error));
+  });
+  target.addEventListener("unhandledrejection", (event) => {
+    event.preventDefault();
+    fail(describe((event as PromiseRejectionEvent).reason));
+  });
+}

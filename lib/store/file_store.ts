@@ -9,7 +9,8 @@
  * - `uploads/<random>.part`: uploads under way, or held for their sender to
  *   continue; listed only once size and SHA-256 match the sender's;
  * - `server.lock`: locked while a server has the store open, so a second
- *   server on the same folder refuses to start (`store_lock.ts`).
+ *   server on the same folder refuses to start (`store_lock.ts`);
+ *   `server.pid`: that server's pid, for the second one's message.
  *
  * Leftovers of a killed server are cleaned when the store opens: a
  * temporary file no upload row names, a blob no file names, a file whose

@@ -5,7 +5,9 @@
  * open (`flock` on Linux and macOS, `LockFileEx` on Windows). The system
  * drops the lock when the process ends, however it ends: a server killed
  * with `kill -9` leaves a file behind but no lock, and the next start takes
- * it. The file holds the holder's pid, for the message.
+ * it. The holder's pid, for the message, is in `server.pid` beside it: on
+ * Windows the lock is mandatory, so no other process may read a byte of
+ * the locked file itself.
  * @module
  */
 
@@ -13,6 +15,9 @@ import { join } from "node:path";
 
 /** The lock file's name in the store folder. */
 export const LOCK_FILE = "server.lock";
+
+/** The name of the file in the store folder that holds the holder's pid. */
+export const PID_FILE = "server.pid";
 
 /** Another process holds the store folder. */
 export class StoreBusyError extends Error {
@@ -22,9 +27,11 @@ export class StoreBusyError extends Error {
 /** The lock on a store folder, held until {@linkcode StoreLock.release}. */
 export class StoreLock {
   readonly #file: Deno.FsFile;
+  readonly #pidPath: string;
 
-  private constructor(file: Deno.FsFile) {
+  private constructor(file: Deno.FsFile, pidPath: string) {
     this.#file = file;
+    this.#pidPath = pidPath;
   }
 
   /**
@@ -40,8 +47,9 @@ export class StoreLock {
     } finally {
       if (!locked) file.close();
     }
+    const pidPath = join(folder, PID_FILE);
     if (!locked) {
-      const holder = holderPid(path);
+      const holder = holderPid(pidPath);
       throw new StoreBusyError(
         `another lanroom server${
           holder ? ` (pid ${holder})` : ""
@@ -49,16 +57,21 @@ export class StoreLock {
       );
     }
     try {
-      file.truncateSync(0);
-      file.writeSync(new TextEncoder().encode(`${Deno.pid}\n`));
+      Deno.writeTextFileSync(pidPath, `${Deno.pid}\n`);
     } catch {
       // The pid is for the message only.
     }
-    return new StoreLock(file);
+    return new StoreLock(file, pidPath);
   }
 
   /** Lets another server open the folder. */
   release(): void {
+    try {
+      // Removed while still locked: never a pid of the next holder.
+      Deno.removeSync(this.#pidPath);
+    } catch {
+      // Not written, or removed already.
+    }
     try {
       this.#file.close();
     } catch {
@@ -67,7 +80,7 @@ export class StoreLock {
   }
 }
 
-/** The pid the holder wrote; Windows may refuse to read a locked file. */
+/** The pid the holder wrote, if it is there and readable. */
 function holderPid(path: string): number | undefined {
   try {
     const pid = Number(Deno.readTextFileSync(path).trim());

@@ -85,9 +85,9 @@ export async function partInUse(partPath: string): Promise<boolean> {
     return false;
   }
   try {
-    const free = await file.tryLock(true);
-    if (free) await file.unlock();
-    return !free;
+    // Closing the file drops the lock, on every system: no unlock call,
+    // which Wine refuses with "Lock violation" (os error 33).
+    return !await file.tryLock(true);
   } finally {
     file.close();
   }

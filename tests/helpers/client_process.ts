@@ -10,14 +10,15 @@
  */
 
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { type LineMatch, lineTest, OutputWatcher } from "./process_output.ts";
 
 /** How long a test waits for a client to print something or exit before failing. */
 export const CLIENT_WAIT_MS = 10_000;
 
 /** Where the client under test and its configuration live. */
-const CLIENT_PATH = new URL("../../client.ts", import.meta.url).pathname;
-const CONFIG_PATH = new URL("../../deno.json", import.meta.url).pathname;
+const CLIENT_PATH = fileURLToPath(new URL("../../client.ts", import.meta.url));
+const CONFIG_PATH = fileURLToPath(new URL("../../deno.json", import.meta.url));
 
 /** What a client is started with. */
 export interface ClientProcessOptions {
@@ -110,11 +111,13 @@ export class ClientProcess implements AsyncDisposable {
       stderr: "piped",
     }).spawn();
     this.#stdin = this.#child.stdin.getWriter();
-    this.#stdout = new OutputWatcher(this.#child.stdout);
-    this.#stderr = new OutputWatcher(this.#child.stderr);
     this.#status = this.#child.status.then((status) => {
       this.#exited = true;
       return status;
+    });
+    this.#stdout = new OutputWatcher(this.#child.stdout);
+    this.#stderr = new OutputWatcher(this.#child.stderr, {
+      after: this.#status,
     });
   }
 
@@ -210,6 +213,8 @@ export class ClientProcess implements AsyncDisposable {
         options.timeoutMs ?? CLIENT_WAIT_MS,
       );
     } catch (error) {
+      // stderr is read once the client has exited (see OutputWatcher).
+      if (this.#exited) await this.#stderr.done;
       throw new Error(
         `${this.name}: ${(error as Error).message}\n${this.#stderr.text}`,
       );

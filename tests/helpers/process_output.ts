@@ -32,8 +32,21 @@ export class OutputWatcher {
   #ended = false;
   #wake: (() => void)[] = [];
 
-  constructor(stream: ReadableStream<Uint8Array>) {
-    this.done = this.#read(stream);
+  /**
+   * Starts reading `stream`, or, with `options.after`, only once that
+   * settles (the process's exit, say). On Windows each pending read of a
+   * child's pipe holds one of Deno's blocking threads, of which there are 4
+   * per CPU, shared with file I/O: a test with four clients whose stdout and
+   * stderr were both read all along would hold all 8 of a 2-core machine, and
+   * its own file writes would never run. So a stream that matters only at the
+   * end, like stderr, is read after the exit; a child must not write more than
+   * the pipe holds (4 KiB on Windows) to it meanwhile.
+   */
+  constructor(
+    stream: ReadableStream<Uint8Array>,
+    options: { after?: Promise<unknown> } = {},
+  ) {
+    this.done = this.#read(stream, options.after);
   }
 
   /** Resolves to the first match of `pattern` in the text. */
@@ -80,8 +93,12 @@ export class OutputWatcher {
     }
   }
 
-  async #read(stream: ReadableStream<Uint8Array>): Promise<void> {
+  async #read(
+    stream: ReadableStream<Uint8Array>,
+    after?: Promise<unknown>,
+  ): Promise<void> {
     try {
+      await after?.catch(() => {});
       for await (const piece of stream.pipeThrough(new TextDecoderStream())) {
         this.text += piece;
         const lines = (this.#partial + piece).split("\n");

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { OutputWatcher } from "./process_output.ts";
 
@@ -13,7 +14,7 @@ const repo = fileURLToPath(new URL("../../", import.meta.url));
 /** How long {@linkcode ServerProcess.stop} waits for a clean exit before SIGKILL. */
 const EXIT_WAIT_MS = 10_000;
 
-/** A running `server.ts` child process. */
+/** A running `server.ts` child process; its stderr is read once it has exited. */
 export class ServerProcess {
   readonly child: Deno.ChildProcess;
   readonly stdout: OutputWatcher;
@@ -41,8 +42,8 @@ export class ServerProcess {
         "run",
         "-P=server",
         "--config",
-        `${repo}deno.json`,
-        `${repo}server.ts`,
+        join(repo, "deno.json"),
+        join(repo, "server.ts"),
         ...flags,
       ],
       stdin: "null",
@@ -50,7 +51,7 @@ export class ServerProcess {
       stderr: "piped",
     }).spawn();
     const stdout = new OutputWatcher(child.stdout);
-    const stderr = new OutputWatcher(child.stderr);
+    const stderr = new OutputWatcher(child.stderr, { after: child.status });
     try {
       const [, port] = await stdout.waitFor(/room open on port (\d+)\./);
       await stdout.waitFor(/Ctrl\+C closes the room/);
@@ -72,7 +73,9 @@ export class ServerProcess {
 
   /**
    * Sends SIGTERM and resolves to the exit code once its output is read;
-   * -1 when it had to be killed because it did not exit in time.
+   * -1 when it had to be killed because it did not exit in time. Windows
+   * has no SIGTERM to send: there Deno terminates the process at once, and
+   * the code is 1.
    */
   async stop(): Promise<number> {
     try {

@@ -4,7 +4,8 @@
  * Deno grants only with every permission). Tests
  * that need it are ignored, with the reason in their name, where there is
  * no Chromium (install Debian's `chromium`, or set `LANROOM_CHROMIUM` to a
- * Chromium or Chrome binary) and on Windows.
+ * Chromium or Chrome binary) and on Windows (Debian's chromium is a Linux
+ * program; see `tests/helpers/platform.ts`).
  * @module
  */
 
@@ -12,6 +13,7 @@ import puppeteer, { type Browser, type Page } from "puppeteer-core";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { needs } from "../helpers/permissions.ts";
+import { linuxProgram, notOnWindows } from "../helpers/platform.ts";
 
 export type { Browser, Page };
 
@@ -40,21 +42,19 @@ function chromiumPath(): string | undefined {
  * permissions are missing, on Windows, or when no Chromium is installed.
  */
 export function inBrowser(name: string): { name: string; ignore: boolean } {
-  const permitted = needs(name, "read", "write", "run", "env", "sys");
+  const permitted = notOnWindows(
+    needs(name, "read", "write", "run", "env", "sys"),
+    linuxProgram("chromium"),
+  );
   if (permitted.ignore) return permitted;
-  const ignored = (why: string) => ({
-    name: `${name} [ignored: ${why}]`,
-    ignore: true,
-  });
-  if (Deno.build.os === "windows") {
-    return ignored("the browser tests run on Linux and macOS");
-  }
   if (!chromiumPath()) {
-    return ignored(
-      "no Chromium here; apt-get install chromium, or set LANROOM_CHROMIUM",
-    );
+    return {
+      name:
+        `${name} [ignored: no Chromium here; apt-get install chromium, or set LANROOM_CHROMIUM]`,
+      ignore: true,
+    };
   }
-  return { name, ignore: false };
+  return permitted;
 }
 
 /**

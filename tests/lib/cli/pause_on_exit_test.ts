@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  catchUncaught,
   CLOSE_PROMPT,
   type Launch,
   startedByDoubleClick,
@@ -51,4 +52,22 @@ Deno.test("waitForEnter returns at the end of input", async () => {
   const { input, prompts } = scriptedInput(null);
   await waitForEnter(input);
   assert.deepEqual(prompts, [CLOSE_PROMPT]);
+});
+
+Deno.test("catchUncaught hands an uncaught error and an unhandled rejection to fail, and stops the exit", () => {
+  const target = new EventTarget();
+  const failed: string[] = [];
+  catchUncaught((message) => failed.push(message), target);
+  const error = new RangeError("boom");
+  const thrown = new ErrorEvent("error", { error, cancelable: true });
+  target.dispatchEvent(thrown);
+  const rejected = new PromiseRejectionEvent("unhandledrejection", {
+    promise: Promise.resolve(),
+    reason: "lost",
+    cancelable: true,
+  });
+  target.dispatchEvent(rejected);
+  assert.deepEqual(failed, [error.stack, "lost"]);
+  assert.equal(thrown.defaultPrevented, true);
+  assert.equal(rejected.defaultPrevented, true);
 });

@@ -438,7 +438,9 @@ Deno.test("chat sent during a transfer reaches the receivers before the file end
 
 Deno.test("a receiver that stops reading is dropped from the transfer alone; the others get every byte", async () => {
   await using room = openRoom({
-    limits: { transferWindowBytes: 256 * KiB, transferStallMs: 500 },
+    // Long enough that a receiver which does read is never caught
+    // mid-pause on a loaded machine (a GC, Wine): only "never" is.
+    limits: { transferWindowBytes: 256 * KiB, transferStallMs: 2_000 },
   });
   const [alice, bob] = await joinAll(room, "alice", "bob");
   await using slow = await SilentMember.join(room.port, "slow");
@@ -456,7 +458,7 @@ Deno.test("a receiver that stops reading is dropped from the transfer alone; the
   assert.equal(dropped.ok, false);
   assert.match(
     dropped.reason ?? "",
-    /^slow fell too far behind \(.+ waiting for 0\.5 s\)$/,
+    /^slow fell too far behind \(.+ waiting for 2 s\)$/,
   );
   assert.equal(sha256Bytes(await receiving), sha256);
   assert.equal((await bob.event("file_end")).sha256, sha256);

@@ -1,0 +1,25 @@
+import assert from "node:assert/strict";
+import { shutdownSignals } from "../../../lib/cli/shutdown_signals.ts";
+
+Deno.test("on Windows, Ctrl+C, Ctrl+Break, the close button and logoff end the program", () => {
+  assert.deepEqual(shutdownSignals("windows"), [
+    "SIGINT",
+    "SIGBREAK",
+    "SIGHUP",
+    "SIGTERM",
+  ]);
+});
+
+Deno.test("elsewhere, Ctrl+C and SIGTERM end the program, and SIGHUP is left to nohup", () => {
+  for (const os of ["linux", "darwin"] as const) {
+    assert.deepEqual(shutdownSignals(os), ["SIGINT", "SIGTERM"]);
+  }
+});
+
+Deno.test("this system's Deno lets a program listen for each of them", () => {
+  const listener = () => {};
+  for (const signal of shutdownSignals(Deno.build.os)) {
+    Deno.addSignalListener(signal, listener);
+    Deno.removeSignalListener(signal, listener);
+  }
+});
