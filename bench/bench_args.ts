@@ -1,6 +1,6 @@
 /**
  * The benchmark's command line: every scenario's size is a flag, with
- * defaults that finish in under 5 minutes on 2 cores and `--quick` sizes
+ * defaults that finish in about 6 minutes on 2 cores and `--quick` sizes
  * that only prove the harness still works (CI).
  * @module
  */
@@ -14,6 +14,8 @@ import type { MemoryOptions } from "./scenarios/memory.ts";
 import type { StartupOptions } from "./scenarios/startup.ts";
 import type { HttpDownloadOptions } from "./scenarios/http_download.ts";
 import type { BrowserOptions } from "./scenarios/browser.ts";
+import type { GetDownloadOptions } from "./scenarios/get_download.ts";
+import type { ResumeOptions } from "./scenarios/resume.ts";
 
 /** The scenarios, by the name `--only` takes. */
 export const SCENARIOS = [
@@ -24,6 +26,8 @@ export const SCENARIOS = [
   "startup",
   "http",
   "browser",
+  "get",
+  "resume",
 ] as const;
 /** One scenario's name. */
 export type ScenarioName = typeof SCENARIOS[number];
@@ -41,6 +45,8 @@ export interface BenchOptions {
   startup: StartupOptions;
   http: HttpDownloadOptions;
   browser: BrowserOptions;
+  get: GetDownloadOptions;
+  resume: ResumeOptions;
 }
 
 const MiB = 1024 * 1024;
@@ -195,12 +201,30 @@ const FLAGS: FlagSpec[] = [
     quick: "100",
     help: "browser: lines sent back to back to those members",
   },
+  {
+    name: "get-size",
+    full: "1GiB",
+    quick: "8MiB",
+    help: "/get: size of the stored file",
+  },
+  {
+    name: "get-repeat",
+    full: "3",
+    quick: "1",
+    help: "/get: downloads by each side (median)",
+  },
+  {
+    name: "resume-size",
+    full: "1GiB",
+    quick: "8MiB",
+    help: "resume: size of the stored file",
+  },
 ];
 
 /** The text of `--help`. */
 export function benchHelp(): string {
   return [
-    "deno task bench [--quick] [--only relay,fanout,chat,memory,startup,http,browser] [flags]",
+    "deno task bench [--quick] [--only relay,fanout,chat,memory,startup,http,browser,get,resume] [flags]",
     "",
     "Runs lanroom and reference programs on 127.0.0.1 and prints one markdown",
     "table; the same figures go to bench/results/<time>.json.",
@@ -301,6 +325,8 @@ export function parseBenchArgs(args: string[]): BenchOptions | "help" {
       lines: whole("browser-lines"),
       textBytes: whole("chat-text-bytes", 32),
     },
+    get: { bytes: bytes("get-size"), repeat: whole("get-repeat") },
+    resume: { bytes: bytes("resume-size") },
   };
 }
 

@@ -24,6 +24,8 @@ import { memoryScenario } from "./scenarios/memory.ts";
 import { startup } from "./scenarios/startup.ts";
 import { httpDownload } from "./scenarios/http_download.ts";
 import { browserScenario } from "./scenarios/browser.ts";
+import { getDownload } from "./scenarios/get_download.ts";
+import { resumeScenario } from "./scenarios/resume.ts";
 import type { BenchContext } from "./support/context.ts";
 import { type Machine, machineInfo } from "./support/machine.ts";
 import { closeProcReader } from "./support/proc_reader.ts";
@@ -58,6 +60,11 @@ const RUNNERS: Record<
   browser: {
     title: "7 Browser page",
     run: (ctx, o) => browserScenario(ctx, o.browser),
+  },
+  get: { title: "8 /get download", run: (ctx, o) => getDownload(ctx, o.get) },
+  resume: {
+    title: "9 Resume",
+    run: (ctx, o) => resumeScenario(ctx, o.resume),
   },
 };
 

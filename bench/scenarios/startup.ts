@@ -1,6 +1,7 @@
 /**
  * Scenario 5, start-up: from launching the server process to the first
- * connection it accepts and answers (lanroom's greeting), beside ngIRCd
+ * connection it accepts and answers (lanroom's greeting to a probe that
+ * opens with `LANROOM/1`, as its clients do), beside ngIRCd
  * (first reply to a registration) and a bare Deno listener (the runtime's
  * own floor, bench/load/bare_listener.ts).
  * @module
@@ -42,7 +43,13 @@ export async function startup(
     lanroom.push(
       await timeLaunch((port) => {
         const process = spawnServer(group, port);
-        return { process, answered: (t) => t.includes("LANROOM/") };
+        // A client speaks first, as lanroom's does: a silent peer is greeted
+        // only after the server's wait for an HTTP request (GREETING_DELAY_MS).
+        return {
+          process,
+          hello: new TextEncoder().encode("LANROOM/1\n"),
+          answered: (t) => t.includes("LANROOM/"),
+        };
       }),
     );
     bare.push(
@@ -114,14 +121,20 @@ export async function startup(
 async function timeLaunch(
   launch: (port: number) => {
     process: Spawned;
+    /** What the probe sends once connected, as the program's clients do. */
+    hello?: Uint8Array;
     answered: (text: string) => boolean;
   },
 ): Promise<number> {
   const port = freePort();
   const t0 = performance.now();
-  const { process, answered } = launch(port);
+  const { process, hello, answered } = launch(port);
   try {
-    const t1 = await waitForAnswer(port, { answered, timeoutMs: TIMEOUT_MS });
+    const t1 = await waitForAnswer(port, {
+      hello,
+      answered,
+      timeoutMs: TIMEOUT_MS,
+    });
     return t1 - t0;
   } finally {
     await process.stop();
