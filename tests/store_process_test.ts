@@ -23,6 +23,8 @@ import { TestMember } from "./helpers/room_fixture.ts";
 
 const repo = fileURLToPath(new URL("../", import.meta.url));
 const KiB = 1024;
+/** The chunk size these tests upload in. */
+const CHUNKS = { chunkBytes: 16 * KiB };
 
 /** A server child process and its output. */
 interface Server {
@@ -90,9 +92,7 @@ async function sendFile(
 ): Promise<void> {
   await member.send({ type: "offer", id, name, size: bytes.length });
   await member.event("offered");
-  for (let at = 0; at < bytes.length; at += 16 * KiB) {
-    await member.chunk(id, bytes.subarray(at, at + 16 * KiB));
-  }
+  await member.sendChunks(id, bytes, CHUNKS);
   await member.send({ type: "end", id, sha256: sha256Bytes(bytes) });
   await member.event("shared", (e) => e.id === id);
 }
@@ -161,9 +161,7 @@ Deno.test(
     await ada.send({ type: "offer", id: 1, name: "half.bin", size });
     await ada.event("offered");
     const half = new Uint8Array(size / 2).fill(7);
-    for (let at = 0; at < half.length; at += 16 * KiB) {
-      await ada.chunk(1, half.subarray(at, at + 16 * KiB));
-    }
+    await ada.sendChunks(1, half, CHUNKS);
     const [temp] = await Array.fromAsync(Deno.readDir(join(folder, "uploads")));
     await waitForFileSize(join(folder, "uploads", temp.name), half.length);
     assert.notEqual(await ended(first, "SIGKILL"), 0);
@@ -201,9 +199,7 @@ Deno.test(
     assert.equal(offered.offset, half.length);
     assert.equal(offered.prefixSha256, sha256Bytes(half));
     const rest = new Uint8Array(size / 2).fill(7);
-    for (let at = 0; at < rest.length; at += 16 * KiB) {
-      await ada2.chunk(1, rest.subarray(at, at + 16 * KiB));
-    }
+    await ada2.sendChunks(1, rest, CHUNKS);
     const whole = new Uint8Array(size).fill(7);
     await ada2.send({ type: "end", id: 1, sha256: sha256Bytes(whole) });
     assert.equal((await bob.event("shared")).file.size, size);

@@ -13,6 +13,7 @@
 import { join } from "node:path";
 import type { DriverAction, DriverResult } from "../load/browser_driver.ts";
 import { type BenchContext, skipReason } from "../support/context.ts";
+import { curlSeconds } from "../support/curl.ts";
 import { openChatRoom, RAISED_RATE_FLAGS } from "../support/chat_room.ts";
 import { fileSize, makeFile, remove, sha256File } from "../support/files.ts";
 import {
@@ -76,36 +77,6 @@ function driverFlags(chromium: string): string[] {
     "--allow-read",
     "--allow-write=/tmp",
   ];
-}
-
-/**
- * Downloads `url` with curl into `path`, checking that `bytes` came; the
- * seconds curl reports.
- */
-async function curlSeconds(
-  group: BenchContext["group"],
-  curl: string,
-  url: string,
-  bytes: number,
-  path: string,
-): Promise<number> {
-  const process = group.spawn(curl, [
-    "-sS",
-    "-f",
-    "-o",
-    path,
-    "-w",
-    "%{size_download} %{time_total}\n",
-    url,
-  ], { name: "curl" });
-  const status = await process.exit(transferTimeoutMs(bytes));
-  const line = process.log.lines.find((l) => /^\d+ [\d.]+$/.test(l));
-  if (!status.success || !line) {
-    throw new Error(`curl ${url} failed: ${process.log.tail()}`);
-  }
-  const [got, seconds] = line.split(" ").map(Number);
-  if (got !== bytes) throw new Error(`curl got ${got} bytes, not ${bytes}`);
-  return seconds;
 }
 
 /** Runs one driver action; its result, or throws with why it failed. */
@@ -369,10 +340,8 @@ async function downloadRows(
         nginx.push(
           await curlSeconds(
             ctx.group,
-            curlTool.command,
             `http://${LOOPBACK}:${reference.port}/download.bin`,
-            bytes,
-            copy,
+            { curl: curlTool.command, bytes, path: copy },
           ),
         );
         await remove(copy);

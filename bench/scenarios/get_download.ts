@@ -9,12 +9,12 @@
 
 import { basename, join } from "node:path";
 import { type BenchContext, skipReason } from "../support/context.ts";
+import { curlSeconds } from "../support/curl.ts";
 import { fileSize, makeFile, remove, sha256File } from "../support/files.ts";
 import { startClient } from "../support/lanroom.ts";
 import { LOOPBACK, sleep } from "../support/net.ts";
 import { startNginx } from "../support/nginx.ts";
 import { MemorySampler, rssKiB } from "../support/proc_stats.ts";
-import type { ProcessGroup } from "../support/processes.ts";
 import {
   gbPerSecond,
   kib,
@@ -113,14 +113,16 @@ export async function getDownload(
       ctx.log(`/get: nginx run ${i + 1}/${options.repeat}`);
       const copy = join(curlDir, basename(file));
       theirs.push(
-        await curlToFile(ctx.group, ctx.tools.curl.command, nginxUrl, {
+        await curlSeconds(ctx.group, nginxUrl, {
+          curl: ctx.tools.curl.command,
           path: copy,
           bytes: options.bytes,
         }),
       );
       await remove(copy);
       toDevNull.push(
-        await curlToFile(ctx.group, ctx.tools.curl.command, nginxUrl, {
+        await curlSeconds(ctx.group, nginxUrl, {
+          curl: ctx.tools.curl.command,
           path: "/dev/null",
           bytes: options.bytes,
         }),
@@ -280,32 +282,4 @@ async function timedGet(
     await client.stop();
     await remove(options.receivedDir);
   }
-}
-
-/** Downloads `url` into `copy.path` with curl; the seconds curl reports. */
-async function curlToFile(
-  group: ProcessGroup,
-  curl: string,
-  url: string,
-  copy: { path: string; bytes: number },
-): Promise<number> {
-  const process = group.spawn(curl, [
-    "-sS",
-    "-f",
-    "-o",
-    copy.path,
-    "-w",
-    "%{size_download} %{time_total}\n",
-    url,
-  ], { name: "curl" });
-  const status = await process.exit(transferTimeoutMs(copy.bytes));
-  const line = process.log.lines.find((l) => /^\d+ [\d.]+$/.test(l));
-  if (!status.success || !line) {
-    throw new Error(`curl ${url} failed: ${process.log.tail()}`);
-  }
-  const [got, seconds] = line.split(" ").map(Number);
-  if (got !== copy.bytes) {
-    throw new Error(`curl got ${got} bytes, not ${copy.bytes}`);
-  }
-  return seconds;
 }

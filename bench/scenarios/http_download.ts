@@ -12,7 +12,7 @@
 import { basename, join } from "node:path";
 import { type BenchContext, skipReason } from "../support/context.ts";
 import { makeFile, remove, sha256File } from "../support/files.ts";
-import { startClient, startServer } from "../support/lanroom.ts";
+import { curlSeconds } from "../support/curl.ts";
 import { LOOPBACK, sleep } from "../support/net.ts";
 import { startNginx } from "../support/nginx.ts";
 import { MemorySampler, rssKiB } from "../support/proc_stats.ts";
@@ -27,6 +27,7 @@ import {
   size,
   targetCell,
 } from "../support/report.ts";
+import { serveStore, storeFile } from "../support/stored_file.ts";
 import { transferTimeoutMs } from "../support/transfers.ts";
 
 /** Options of the HTTP download scenario. */
@@ -68,15 +69,9 @@ export async function httpDownload(
     await makeFile(file, options.bytes);
     const sha256 = await sha256File(file);
     ctx.log("http download: storing it through lanroom");
-    await storeThroughLanroom(ctx, { file, storeDir, sha256, root });
-
-    const server = await startServer(ctx.group, {
-      name: "lanroom server (downloads)",
-      flags: ["--store-dir", storeDir],
-      denoFlags: [`--allow-read=${storeDir}`, `--allow-write=${storeDir}`],
-    });
-    const url = await listedUrl(server.port, sha256, { timeoutMs: 10_000 });
-    if (!url) throw new Error("The restarted server does not list the file");
+    await storeFile(ctx, { file, storeDir, sha256 });
+    const server = await serveStore(ctx, { storeDir, sha256 });
+    const url = server.file.url;
     const nginxMissing = skipReason(ctx.tools.nginx, "nginx");
     const nginx = !nginxMissing && ctx.tools.nginx.available
       ? await startNginx(ctx.group, {
@@ -96,17 +91,25 @@ export async function httpDownload(
     for (const warm of [url, nginxUrl]) {
       if (!warm) continue;
       const first = Math.min(WARM_UP_BYTES, options.bytes);
-      await curlSeconds(ctx.group, curl, warm, first, ["-r", `0-${first - 1}`]);
+      await curlSeconds(ctx.group, warm, {
+        curl,
+        bytes: first,
+        extra: ["-r", `0-${first - 1}`],
+      });
     }
     // Taking turns, so a change in the machine's load falls on both sides.
     const ours: number[] = [];
     const theirs: number[] = [];
     for (let i = 0; i < options.repeat; i++) {
       ctx.log(`http download: lanroom run ${i + 1}/${options.repeat}`);
-      ours.push(await curlSeconds(ctx.group, curl, url, options.bytes));
+      ours.push(
+        await curlSeconds(ctx.group, url, { curl, bytes: options.bytes }),
+      );
       if (!nginxUrl) continue;
       ctx.log(`http download: nginx run ${i + 1}/${options.repeat}`);
-      theirs.push(await curlSeconds(ctx.group, curl, nginxUrl, options.bytes));
+      theirs.push(
+        await curlSeconds(ctx.group, nginxUrl, { curl, bytes: options.bytes }),
+      );
     }
     const peakKiB = (await sampler.stop()).get("server") ?? NaN;
     await nginx?.process.stop();
@@ -175,119 +178,6 @@ export async function httpDownload(
   } finally {
     await remove(root);
   }
-}
-
-/**
- * Sends `file` from a bot client to a server with a store, until listed. A
- * store that does not keep it (the sender prints a line with ✗) fails the
- * row with the server's reason: sending it again would hide the defect.
- */
-async function storeThroughLanroom(
-  ctx: BenchContext,
-  options: { file: string; storeDir: string; sha256: string; root: string },
-): Promise<void> {
-  const server = await startServer(ctx.group, {
-    name: "lanroom server (store)",
-    flags: ["--store-dir", options.storeDir],
-    denoFlags: [
-      `--allow-read=${options.storeDir}`,
-      `--allow-write=${options.storeDir}`,
-    ],
-  });
-  try {
-    const sender = await startClient(ctx.group, {
-      name: "sender",
-      port: server.port,
-      sendDir: join(options.file, ".."),
-      receivedDir: join(options.root, "received-sender"),
-    });
-    const name = basename(options.file);
-    const bytes = (await Deno.stat(options.file)).size;
-    const mark = sender.log.mark;
-    await sender.write(`/sendfile ${name}\n`);
-    const refusal = () => {
-      const fresh = sender.log.mark - mark;
-      return fresh > 0
-        ? sender.log.lines.slice(-fresh).find((l) =>
-          l.includes("✗") && l.includes(name)
-        )
-        : undefined;
-    };
-    const url = await listedUrl(server.port, options.sha256, {
-      timeoutMs: transferTimeoutMs(bytes),
-      giveUp: () => refusal() !== undefined,
-    });
-    if (!url) {
-      throw new Error(
-        `The store did not keep the file: ${refusal()} (server: ${
-          server.process.log.tail(3)
-        })`,
-      );
-    }
-    await sender.write("/quit\n");
-    await sender.closeStdin();
-    await sender.exit(30_000).catch(() => sender.stop());
-  } finally {
-    await server.process.stop();
-  }
-}
-
-/**
- * Polls `GET /files` until the file with `sha256` is listed: its address,
- * or undefined once `giveUp` says so. Throws when the time is up.
- */
-async function listedUrl(
-  port: number,
-  sha256: string,
-  options: { timeoutMs: number; giveUp?: () => boolean },
-): Promise<string | undefined> {
-  const deadline = performance.now() + options.timeoutMs;
-  while (performance.now() < deadline) {
-    try {
-      const answer = await fetch(`http://${LOOPBACK}:${port}/files`);
-      const files = await answer.json() as { sha256: string; url: string }[];
-      const found = files.find((f) => f.sha256 === sha256);
-      if (found) return found.url;
-    } catch {
-      // Not up yet, or no store routes: try again.
-    }
-    if (options.giveUp?.()) return undefined;
-    await sleep(200);
-  }
-  throw new Error(
-    `The store did not list the file within ${options.timeoutMs} ms`,
-  );
-}
-
-/**
- * Downloads `url` to /dev/null with curl, checking that `bytes` came; the
- * seconds curl reports. `extra` are more curl flags (`-r` for a range).
- */
-async function curlSeconds(
-  group: ProcessGroup,
-  curl: string,
-  url: string,
-  bytes: number,
-  extra: string[] = [],
-): Promise<number> {
-  const process = group.spawn(curl, [
-    "-sS",
-    "-f",
-    ...extra,
-    "-o",
-    "/dev/null",
-    "-w",
-    "%{size_download} %{time_total}\n",
-    url,
-  ], { name: "curl" });
-  const status = await process.exit(transferTimeoutMs(bytes));
-  const line = process.log.lines.find((l) => /^\d+ [\d.]+$/.test(l));
-  if (!status.success || !line) {
-    throw new Error(`curl ${url} failed: ${process.log.tail()}`);
-  }
-  const [got, seconds] = line.split(" ").map(Number);
-  if (got !== bytes) throw new Error(`curl got ${got} bytes, not ${bytes}`);
-  return seconds;
 }
 
 /** Downloads `url` into `path`, checks its SHA-256, and removes it. */

@@ -154,17 +154,50 @@ export async function received(
   fileName: string,
   options: { since: number; timeoutMs: number },
 ): Promise<void> {
+  await fileLine(client, fileName, {
+    ...options,
+    done: "Received",
+    what: "receive",
+    failed: "get",
+  });
+}
+
+/**
+ * Waits for a client's line about `fileName`: the one with `done` followed
+ * by the name in quotes, or one with ✗ and the name. Throws with the line
+ * when it is not `done` or lacks any of `alsoNeeds`; the line otherwise.
+ */
+export async function fileLine(
+  client: Spawned,
+  fileName: string,
+  options: {
+    since: number;
+    timeoutMs: number;
+    /** The word of the finished line, as in `Received "<name>"`. */
+    done: string;
+    /** The verb of the wait's description: `<client> to <what> <name>`. */
+    what: string;
+    /** The verb of the error: `<client> did not <failed> <name>`. */
+    failed: string;
+    /** Words the finished line must also hold (`verified`). */
+    alsoNeeds?: string[];
+  },
+): Promise<string> {
   const line = await client.log.waitFor(
     (l) =>
-      l.includes(`Received "${fileName}"`) ||
+      l.includes(`${options.done} "${fileName}"`) ||
       (l.includes("✗") && l.includes(fileName)),
     {
-      what: `${client.name} to receive ${fileName}`,
+      what: `${client.name} to ${options.what} ${fileName}`,
       timeoutMs: options.timeoutMs,
       since: options.since,
     },
   );
-  if (!line.includes("Received")) {
-    throw new Error(`${client.name} did not get ${fileName}: ${line}`);
+  const words = [options.done, ...options.alsoNeeds ?? []];
+  if (!words.every((word) => line.includes(word))) {
+    throw new Error(
+      `${client.name} did not ${options.failed} ${fileName}: ${line}`,
+    );
   }
+  return line;
 }

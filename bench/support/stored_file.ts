@@ -1,15 +1,20 @@
 /**
  * A file the room keeps: sent once through a lanroom server with a store
  * folder of the run's own, then served by a fresh server on that store, so
- * what a download costs is not mixed with what storing it cost. The `/get`
- * and resume scenarios build on it.
+ * what a download costs is not mixed with what storing it cost. The HTTP
+ * download, `/get` and resume scenarios build on it.
  * @module
  */
 
 import { basename, dirname, join } from "node:path";
 import type { BenchContext } from "./context.ts";
 import { remove } from "./files.ts";
-import { type RunningServer, startClient, startServer } from "./lanroom.ts";
+import {
+  fileLine,
+  type RunningServer,
+  startClient,
+  startServer,
+} from "./lanroom.ts";
 import { LOOPBACK, sleep } from "./net.ts";
 import type { Spawned } from "./processes.ts";
 import { transferTimeoutMs } from "./transfers.ts";
@@ -34,7 +39,8 @@ function storeServer(storeDir: string, name: string) {
 /**
  * Sends `file` from a bot client to a server keeping files in `storeDir`
  * and waits until the store lists it. A store that refuses it (the sender
- * prints a line with ✗) fails with the sender's line.
+ * prints a line with ✗) fails with the sender's line and the server's last
+ * lines: sending it again would hide the defect.
  */
 export async function storeFile(
   ctx: BenchContext,
@@ -69,7 +75,11 @@ export async function storeFile(
       giveUp: () => refusal() !== undefined,
     });
     if (!listed) {
-      throw new Error(`The store did not keep the file: ${refusal()}`);
+      throw new Error(
+        `The store did not keep the file: ${refusal()} (server: ${
+          server.process.log.tail(3)
+        })`,
+      );
     }
     await sender.write("/quit\n");
     await sender.closeStdin();
@@ -136,17 +146,11 @@ export async function downloaded(
   fileName: string,
   options: { since: number; timeoutMs: number },
 ): Promise<void> {
-  const line = await client.log.waitFor(
-    (l) =>
-      l.includes(`Downloaded "${fileName}"`) ||
-      (l.includes("✗") && l.includes(fileName)),
-    {
-      what: `${client.name} to download ${fileName}`,
-      timeoutMs: options.timeoutMs,
-      since: options.since,
-    },
-  );
-  if (!line.includes("Downloaded") || !line.includes("verified")) {
-    throw new Error(`${client.name} did not download ${fileName}: ${line}`);
-  }
+  await fileLine(client, fileName, {
+    ...options,
+    done: "Downloaded",
+    what: "download",
+    failed: "download",
+    alsoNeeds: ["verified"],
+  });
 }

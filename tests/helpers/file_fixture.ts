@@ -71,6 +71,21 @@ export async function writeRandomFile(
   }
 }
 
+/**
+ * `size` bytes that differ at every position (a seeded linear congruential
+ * generator), in memory, so a lost or moved chunk shows. Different seeds
+ * give different bytes.
+ */
+export function patternBytes(size: number, seed = 7): Uint8Array {
+  const bytes = new Uint8Array(size);
+  let state = seed;
+  for (let i = 0; i < size; i++) {
+    state = (state * 1103515245 + 12345) >>> 0;
+    bytes[i] = state >>> 24;
+  }
+  return bytes;
+}
+
 /** SHA-256 in hex of the file at `path`, read from disk as a stream. */
 export async function sha256File(path: string): Promise<string> {
   const hash = createHash("sha256");

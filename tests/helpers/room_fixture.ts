@@ -166,6 +166,24 @@ export class TestMember {
     return this.write(frame);
   }
 
+  /** Sends `bytes` as chunk frames of transfer `id`, `chunkBytes` at a time. */
+  async sendChunks(
+    id: number,
+    bytes: Uint8Array,
+    options: {
+      /**
+       * Bytes per chunk frame.
+       * @default {65536}
+       */
+      chunkBytes?: number;
+    } = {},
+  ): Promise<void> {
+    const chunkBytes = options.chunkBytes ?? 64 * 1024;
+    for (let at = 0; at < bytes.length; at += chunkBytes) {
+      await this.chunk(id, bytes.subarray(at, at + chunkBytes));
+    }
+  }
+
   async write(bytes: Uint8Array): Promise<void> {
     let offset = 0;
     while (offset < bytes.length) {

@@ -9,35 +9,18 @@ import type {
   WriterReply,
   WriterRequest,
 } from "../../../lib/store/store_writer.ts";
-import { sha256Bytes, TempFolder } from "../../helpers/file_fixture.ts";
+import {
+  patternBytes,
+  sha256Bytes,
+  TempFolder,
+} from "../../helpers/file_fixture.ts";
 import { openRoom } from "../../helpers/open_room.ts";
 import { needs } from "../../helpers/permissions.ts";
-import type { TestMember } from "../../helpers/room_fixture.ts";
 
 const KiB = 1024;
 const GiB = 1024 ** 3;
-
-/** Bytes that differ at every position, so a lost or moved chunk shows. */
-function content(size: number, seed = 7): Uint8Array {
-  const bytes = new Uint8Array(size);
-  let state = seed;
-  for (let i = 0; i < size; i++) {
-    state = (state * 1103515245 + 12345) >>> 0;
-    bytes[i] = state >>> 24;
-  }
-  return bytes;
-}
-
-async function sendChunks(
-  member: TestMember,
-  id: number,
-  bytes: Uint8Array,
-  chunkBytes = 16 * KiB,
-): Promise<void> {
-  for (let at = 0; at < bytes.length; at += chunkBytes) {
-    await member.chunk(id, bytes.subarray(at, at + chunkBytes));
-  }
-}
+/** The chunk size these tests send in, unless one says otherwise. */
+const SMALL_CHUNKS = { chunkBytes: 16 * KiB };
 
 /** A store in a temporary folder with plenty of (pretend) free disk. */
 function storeIn(
@@ -59,12 +42,12 @@ Deno.test(
     const ada = await room.join("ada");
     const bob = await room.join("bob");
     const cy = await room.join("cy", { files: false });
-    const bytes = content(100 * KiB);
+    const bytes = patternBytes(100 * KiB);
     await ada.send({ type: "offer", id: 1, name: "r.bin", size: bytes.length });
     const offered = await ada.event("offered");
     assert.equal(offered.stored, true);
     assert.deepEqual(offered.receivers, ["bob"]);
-    await sendChunks(ada, 1, bytes);
+    await ada.sendChunks(1, bytes, SMALL_CHUNKS);
     await ada.send({ type: "end", id: 1, sha256: sha256Bytes(bytes) });
     // shared overtakes the file's own bytes and file_end at bob: find either way.
     await bob.event("file_end");
@@ -93,12 +76,12 @@ Deno.test(
     await using dir = await TempFolder.create("lanroom-relay-store-");
     await using room = openRoom({ store: storeIn(dir) });
     const ada = await room.join("ada");
-    const bytes = content(10 * KiB);
+    const bytes = patternBytes(10 * KiB);
     await ada.send({ type: "offer", id: 4, name: "a.txt", size: bytes.length });
     const offered = await ada.event("offered");
     assert.deepEqual(offered.receivers, []);
     assert.equal(offered.stored, true);
-    await sendChunks(ada, 4, bytes);
+    await ada.sendChunks(4, bytes, SMALL_CHUNKS);
     await ada.send({ type: "end", id: 4, sha256: sha256Bytes(bytes) });
     const shared = await ada.event("shared");
     assert.equal(shared.id, 4);
@@ -124,7 +107,7 @@ Deno.test(
     });
     const ada = await room.join("ada");
     const bob = await room.join("bob");
-    const bytes = content(20 * KiB);
+    const bytes = patternBytes(20 * KiB);
     await ada.send({ type: "offer", id: 1, name: "big", size: bytes.length });
     const offered = await ada.event("offered");
     assert.equal(offered.stored, false);
@@ -133,7 +116,7 @@ Deno.test(
       notice.text,
       /"big" is sent to those here but not kept: 20 KiB is more than the store keeps \(10 KiB, --store-max-bytes\)/,
     );
-    await sendChunks(ada, 1, bytes);
+    await ada.sendChunks(1, bytes, SMALL_CHUNKS);
     await ada.send({ type: "end", id: 1, sha256: sha256Bytes(bytes) });
     const end = await bob.event("file_end");
     await bob.send({ type: "receipt", transfer: end.transfer, ok: true });
@@ -190,7 +173,7 @@ Deno.test(
     const ada = await room.join("ada");
     const bob = await room.join("bob");
     const eve = await room.join("eve");
-    const bytes = content(1000);
+    const bytes = patternBytes(1000);
     await ada.send({
       type: "offer",
       id: 1,
@@ -199,7 +182,7 @@ Deno.test(
       to: "bob",
     });
     await ada.event("offered");
-    await sendChunks(ada, 1, bytes);
+    await ada.sendChunks(1, bytes, SMALL_CHUNKS);
     await ada.send({ type: "end", id: 1, sha256: sha256Bytes(bytes) });
     const atBob = await bob.event("shared");
     const atAda = await ada.event("shared");
@@ -229,10 +212,10 @@ Deno.test(
     await using room = openRoom({ store: storeIn(dir) });
     const ada = await room.join("ada");
     for (const [id, name] of [[1, "one.txt"], [2, "two words.pdf"]] as const) {
-      const bytes = content(2 * KiB, id);
+      const bytes = patternBytes(2 * KiB, id);
       await ada.send({ type: "offer", id, name, size: bytes.length });
       await ada.event("offered");
-      await sendChunks(ada, id, bytes);
+      await ada.sendChunks(id, bytes, SMALL_CHUNKS);
       await ada.send({ type: "end", id, sha256: sha256Bytes(bytes) });
       await ada.event("shared", (e) => e.id === id);
     }
@@ -276,11 +259,11 @@ Deno.test(
     const nc = await room.plain();
     await nc.send("carol");
     const ada = await room.join("ada");
-    const bytes = content(3 * KiB);
+    const bytes = patternBytes(3 * KiB);
     await ada.send({ type: "offer", id: 1, name: "report.pdf", size: 3072 });
     // carol gets the download address: she declined nothing.
     assert.deepEqual((await ada.event("offered")).declined, []);
-    await sendChunks(ada, 1, bytes);
+    await ada.sendChunks(1, bytes, SMALL_CHUNKS);
     await ada.send({ type: "end", id: 1, sha256: sha256Bytes(bytes) });
     assert.match(
       await nc.line((l) => l.includes("shared")),
@@ -299,10 +282,10 @@ Deno.test(
     await using dir = await TempFolder.create("lanroom-relay-store-");
     await using room = openRoom({ store: storeIn(dir) });
     const ada = await room.join("ada");
-    const bytes = content(KiB);
+    const bytes = patternBytes(KiB);
     await ada.send({ type: "offer", id: 1, name: "x", size: bytes.length });
     await ada.event("offered");
-    await sendChunks(ada, 1, bytes);
+    await ada.sendChunks(1, bytes, SMALL_CHUNKS);
     await ada.send({ type: "end", id: 1, sha256: "0".repeat(64) });
     const error = await ada.event("error", (e) => e.id === 1);
     assert.equal(error.code, "not_stored");
@@ -321,12 +304,12 @@ Deno.test(
     await using dir = await TempFolder.create("lanroom-relay-store-");
     await using room = openRoom({ store: storeIn(dir) });
     const bob = await room.join("bob");
-    const bytes = content(64 * KiB);
+    const bytes = patternBytes(64 * KiB);
     const half = 24 * KiB;
     const ada = await room.join("ada");
     await ada.send({ type: "offer", id: 1, name: "big.bin", size: 64 * KiB });
     await ada.event("offered");
-    await sendChunks(ada, 1, bytes.subarray(0, half), 8 * KiB);
+    await ada.sendChunks(1, bytes.subarray(0, half), { chunkBytes: 8 * KiB });
     // What bob got of it tells that the server has relayed (and stored) it.
     let got = 0;
     while (got < half) got += (await bob.nextChunk()).data.length;
@@ -346,7 +329,7 @@ Deno.test(
     assert.equal(offered.offset, half);
     assert.equal(offered.prefixSha256, sha256Bytes(bytes.subarray(0, half)));
     assert.deepEqual(offered.receivers, []);
-    await sendChunks(again, 9, bytes.subarray(half));
+    await again.sendChunks(9, bytes.subarray(half), SMALL_CHUNKS);
     await again.send({ type: "end", id: 9, sha256: sha256Bytes(bytes) });
     const atBob = await bob.event("shared");
     assert.equal(atBob.file.sha256, sha256Bytes(bytes));
@@ -376,10 +359,10 @@ Deno.test(
     await using dir = await TempFolder.create("lanroom-relay-store-");
     await using room = openRoom({ store: storeIn(dir) });
     const ada = await room.join("ada");
-    const bytes = content(8 * KiB);
+    const bytes = patternBytes(8 * KiB);
     await ada.send({ type: "offer", id: 1, name: "f", size: bytes.length });
     await ada.event("offered");
-    await sendChunks(ada, 1, bytes.subarray(0, 4 * KiB));
+    await ada.sendChunks(1, bytes.subarray(0, 4 * KiB), SMALL_CHUNKS);
     await ada.say("/who"); // the chunk before it was handled when this answers
     await ada.event("who");
     ada.close();
@@ -393,7 +376,7 @@ Deno.test(
     });
     assert.equal((await again.event("offered")).offset, 4 * KiB);
     await again.send({ type: "abort", id: 1, reason: "the file changed" });
-    const changed = content(8 * KiB, 99);
+    const changed = patternBytes(8 * KiB, 99);
     await again.send({
       type: "offer",
       id: 2,
@@ -403,7 +386,7 @@ Deno.test(
     });
     const fresh = await again.event("offered", (e) => e.id === 2);
     assert.equal(fresh.offset, undefined);
-    await sendChunks(again, 2, changed);
+    await again.sendChunks(2, changed, SMALL_CHUNKS);
     await again.send({ type: "end", id: 2, sha256: sha256Bytes(changed) });
     assert.equal(
       (await again.event("shared")).file.sha256,
@@ -424,10 +407,10 @@ Deno.test(
       await using room = openRoom({ store: storeIn(dir), historySize: 3 });
       const ada = await room.join("ada");
       for (const text of ["one", "two", "three", "four"]) await ada.say(text);
-      const bytes = content(KiB);
+      const bytes = patternBytes(KiB);
       await ada.send({ type: "offer", id: 1, name: "k", size: bytes.length });
       await ada.event("offered");
-      await sendChunks(ada, 1, bytes);
+      await ada.sendChunks(1, bytes, SMALL_CHUNKS);
       await ada.send({ type: "end", id: 1, sha256: sha256Bytes(bytes) });
       await ada.event("shared");
     }
@@ -497,10 +480,10 @@ Deno.test(
     });
     const ada = await room.join("ada");
     const bob = await room.join("bob");
-    const bytes = content(1024 * KiB);
+    const bytes = patternBytes(1024 * KiB);
     await ada.send({ type: "offer", id: 1, name: "s.bin", size: bytes.length });
     assert.equal((await ada.event("offered")).stored, true);
-    await sendChunks(ada, 1, bytes);
+    await ada.sendChunks(1, bytes, SMALL_CHUNKS);
     await ada.send({ type: "end", id: 1, sha256: sha256Bytes(bytes) });
     const notKept = await ada.event("error", (e) => e.code === "not_stored");
     assert.match(
@@ -540,10 +523,10 @@ Deno.test(
     });
     const ada = await room.join("ada");
     const bob = await room.join("bob");
-    const bytes = content(1024 * KiB);
+    const bytes = patternBytes(1024 * KiB);
     await ada.send({ type: "offer", id: 1, name: "f.bin", size: bytes.length });
     await ada.event("offered");
-    await sendChunks(ada, 1, bytes);
+    await ada.sendChunks(1, bytes, SMALL_CHUNKS);
     await ada.send({ type: "end", id: 1, sha256: sha256Bytes(bytes) });
     const notKept = await ada.event("error", (e) => e.code === "not_stored");
     assert.match(notKept.message, /No space left on device/);

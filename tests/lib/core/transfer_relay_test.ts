@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { ServerEvent } from "../../../lib/protocol/messages.ts";
-import { sha256Bytes } from "../../helpers/file_fixture.ts";
+import { patternBytes, sha256Bytes } from "../../helpers/file_fixture.ts";
 import { type OpenRoom, openRoom } from "../../helpers/open_room.ts";
 import type { TestMember } from "../../helpers/room_fixture.ts";
 import { SilentMember } from "../../helpers/silent_member.ts";
@@ -21,29 +21,6 @@ async function joinAll(
     members.push(await room.join(name, { files }));
   }
   return members;
-}
-
-/** Bytes that differ at every position, so a lost or moved chunk shows. */
-function content(size: number, seed = 7): Uint8Array {
-  const bytes = new Uint8Array(size);
-  let state = seed;
-  for (let i = 0; i < size; i++) {
-    state = (state * 1103515245 + 12345) >>> 0;
-    bytes[i] = state >>> 24;
-  }
-  return bytes;
-}
-
-/** Sends `bytes` as chunk frames of transfer `id`. */
-async function sendChunks(
-  member: TestMember,
-  id: number,
-  bytes: Uint8Array,
-  chunkBytes = 64 * KiB,
-): Promise<void> {
-  for (let at = 0; at < bytes.length; at += chunkBytes) {
-    await member.chunk(id, bytes.subarray(at, at + chunkBytes));
-  }
 }
 
 /** Collects `size` bytes of chunk frames, checking each carries `transfer`. */
@@ -104,11 +81,11 @@ Deno.test("an offer is announced to every member who takes files, and the sender
 Deno.test("chunks reach every receiver in order, then file_end with the sender's SHA-256", async () => {
   await using room = openRoom();
   const [alice, bob, dave] = await joinAll(room, "alice", "bob", "dave");
-  const bytes = content(200 * KiB + 13);
+  const bytes = patternBytes(200 * KiB + 13);
   const sha256 = sha256Bytes(bytes);
   await alice.send({ type: "offer", id: 1, name: "a.bin", size: bytes.length });
   const { transfer } = await alice.event("offered");
-  await sendChunks(alice, 1, bytes, 48 * KiB);
+  await alice.sendChunks(1, bytes, { chunkBytes: 48 * KiB });
   await alice.send({ type: "end", id: 1, sha256 });
   for (const receiver of [bob, dave]) {
     await receiver.event("file");
@@ -122,7 +99,7 @@ Deno.test("chunks reach every receiver in order, then file_end with the sender's
 Deno.test("receipts reach the sender as deliveries, with the reason of a failure", async () => {
   await using room = openRoom();
   const [alice, bob, dave] = await joinAll(room, "alice", "bob", "dave");
-  const bytes = content(10);
+  const bytes = patternBytes(10);
   await alice.send({ type: "offer", id: 3, name: "a.bin", size: 10 });
   const { transfer } = await alice.event("offered");
   await alice.chunk(3, bytes);
@@ -276,7 +253,7 @@ Deno.test("more bytes than declared close the sender's connection alone; receive
   const [alice, bob, dave] = await joinAll(room, "alice", "bob", "dave");
   await alice.send({ type: "offer", id: 1, name: "a.bin", size: 10 });
   const { transfer } = await alice.event("offered");
-  await alice.chunk(1, content(11));
+  await alice.chunk(1, patternBytes(11));
   const violation = await alice.event("error");
   assert.equal(violation.code, "protocol");
   assert.equal(
@@ -297,7 +274,7 @@ Deno.test("more bytes than declared close the sender's connection alone; receive
 Deno.test("a chunk for a transfer that is not open closes the sender's connection", async () => {
   await using room = openRoom();
   const [alice, bob] = await joinAll(room, "alice", "bob");
-  await alice.chunk(42, content(3));
+  await alice.chunk(42, patternBytes(3));
   const violation = await alice.event("error");
   assert.equal(violation.code, "protocol");
   assert.equal(
@@ -312,13 +289,13 @@ Deno.test("a chunk for a transfer that is not open closes the sender's connectio
 Deno.test("a chunk after the end closes the sender's connection", async () => {
   await using room = openRoom();
   const [alice, bob] = await joinAll(room, "alice", "bob");
-  const bytes = content(10);
+  const bytes = patternBytes(10);
   await alice.send({ type: "offer", id: 1, name: "a.bin", size: 10 });
   await alice.event("offered");
   await alice.chunk(1, bytes);
   await alice.send({ type: "end", id: 1, sha256: sha256Bytes(bytes) });
   await bob.event("file_end");
-  await alice.chunk(1, content(1));
+  await alice.chunk(1, patternBytes(1));
   const violation = await alice.event("error");
   assert.equal(violation.message, "File chunk for transfer 1 after its end");
   await alice.closedByServer();
@@ -327,7 +304,7 @@ Deno.test("a chunk after the end closes the sender's connection", async () => {
 Deno.test("an end before every declared byte stops the transfer for everyone", async () => {
   await using room = openRoom();
   const [alice, bob] = await joinAll(room, "alice", "bob");
-  const bytes = content(100);
+  const bytes = patternBytes(100);
   await alice.send({ type: "offer", id: 1, name: "a.bin", size: 100 });
   const { transfer } = await alice.event("offered");
   await alice.chunk(1, bytes.subarray(0, 60));
@@ -348,7 +325,7 @@ Deno.test("an abort makes every receiver drop the file, with the sender's reason
   const [alice, bob, dave] = await joinAll(room, "alice", "bob", "dave");
   await alice.send({ type: "offer", id: 1, name: "a.bin", size: 100 });
   const { transfer } = await alice.event("offered");
-  await alice.chunk(1, content(30));
+  await alice.chunk(1, patternBytes(30));
   await alice.send({ type: "abort", id: 1, reason: "changed my mind" });
   for (const receiver of [bob, dave]) {
     assert.deepEqual(await receiver.event("file_abort"), {
@@ -368,7 +345,7 @@ Deno.test("a sender leaving mid-transfer stops it for every receiver", async () 
   const [alice, bob, dave] = await joinAll(room, "alice", "bob", "dave");
   await alice.send({ type: "offer", id: 1, name: "a.bin", size: MiB });
   const { transfer } = await alice.event("offered");
-  await alice.chunk(1, content(64 * KiB));
+  await alice.chunk(1, patternBytes(64 * KiB));
   await bob.nextChunk();
   alice.close();
   for (const receiver of [bob, dave]) {
@@ -386,7 +363,7 @@ Deno.test("a receiver leaving is reported to the sender; with nobody left the se
   const [alice, bob, dave] = await joinAll(room, "alice", "bob", "dave");
   await alice.send({ type: "offer", id: 5, name: "a.bin", size: MiB });
   await alice.event("offered");
-  await alice.chunk(5, content(KiB));
+  await alice.chunk(5, patternBytes(KiB));
   await bob.send({ type: "quit" });
   assert.deepEqual(await alice.event("delivery"), {
     type: "delivery",
@@ -408,7 +385,7 @@ Deno.test("a receiver leaving is reported to the sender; with nobody left the se
   assert.equal(stop.id, 5);
   assert.equal(stop.message, 'Nobody is receiving "a.bin" any more');
   // Chunks already on their way are skipped, not a violation.
-  await alice.chunk(5, content(KiB));
+  await alice.chunk(5, patternBytes(KiB));
   await alice.send({ type: "abort", id: 5, reason: "nobody receives it" });
   await alice.say("still here");
   await alice.event("message", (e) => e.text === "still here");
@@ -418,13 +395,13 @@ Deno.test("a receiver leaving is reported to the sender; with nobody left the se
 Deno.test("chat sent during a transfer reaches the receivers before the file ends", async () => {
   await using room = openRoom();
   const [alice, bob, carol] = await joinAll(room, "alice", "bob", "carol");
-  const bytes = content(MiB);
+  const bytes = patternBytes(MiB);
   await alice.send({ type: "offer", id: 1, name: "a.bin", size: MiB });
   await alice.event("offered");
-  await sendChunks(alice, 1, bytes.subarray(0, MiB / 2));
+  await alice.sendChunks(1, bytes.subarray(0, MiB / 2));
   await carol.say("still talking");
   await alice.say("me too");
-  await sendChunks(alice, 1, bytes.subarray(MiB / 2));
+  await alice.sendChunks(1, bytes.subarray(MiB / 2));
   await alice.send({ type: "end", id: 1, sha256: sha256Bytes(bytes) });
   await bob.event("file_end");
   const types = eventTypes(bob);
@@ -446,13 +423,13 @@ Deno.test("a receiver that stops reading is dropped from the transfer alone; the
   await using slow = await SilentMember.join(room.port, "slow");
   const carol = await room.join("carol", { files: false });
   // More than the kernel buffers of the silent connection can take.
-  const bytes = content(32 * MiB);
+  const bytes = patternBytes(32 * MiB);
   const sha256 = sha256Bytes(bytes);
   await alice.send({ type: "offer", id: 1, name: "a.bin", size: bytes.length });
   const offered = await alice.event("offered");
   assert.deepEqual(offered.receivers, ["bob", "slow"]);
   const receiving = receiveChunks(bob, offered.transfer, bytes.length);
-  await sendChunks(alice, 1, bytes);
+  await alice.sendChunks(1, bytes);
   await alice.send({ type: "end", id: 1, sha256 });
   const dropped = await alice.event("delivery", (e) => e.to === slow.name);
   assert.equal(dropped.ok, false);
