@@ -14,6 +14,7 @@ import type { StoreArgs } from "./lib/server/server_args.ts";
 import { isLoopback, joinHosts } from "./lib/server/lan_addresses.ts";
 import { qrText } from "./lib/server/terminal_qr.ts";
 import { hostPort } from "./lib/transport/host_port.ts";
+import { isUnknownHost } from "./lib/transport/unknown_host.ts";
 import { parseServerArgs, serverHelp } from "./lib/server/server_args.ts";
 import { logTime } from "./lib/text/time.ts";
 import { visible } from "./lib/text/visible.ts";
@@ -88,7 +89,7 @@ function main(): void {
     // misspelt flag: one line, exit code 1.
     const why = error instanceof Deno.errors.AddrNotAvailable
       ? "no such address on this machine"
-      : /failed to lookup address/.test(String(error))
+      : isUnknownHost(error)
       ? "no such host"
       : String((error as Error).message ?? error).replace(
         / \(os error \d+\)$/,

@@ -5,6 +5,7 @@ import { clockTime } from "../lib/text/time.ts";
 import { ClientProcess } from "./helpers/client_process.ts";
 import { type OpenRoom, openRoom } from "./helpers/open_room.ts";
 import { needs } from "./helpers/permissions.ts";
+import { notOnWindows, POSIX_SIGNALS } from "./helpers/platform.ts";
 
 const PERMISSIONS = ["read", "write", "run"] as const;
 
@@ -175,9 +176,12 @@ Deno.test(
 );
 
 Deno.test(
-  needs(
-    "a piped client stopped with SIGINT leaves the room and exits 0",
-    ...PERMISSIONS,
+  notOnWindows(
+    needs(
+      "a piped client stopped with SIGINT leaves the room and exits 0",
+      ...PERMISSIONS,
+    ),
+    POSIX_SIGNALS,
   ),
   async () => {
     await using room = openRoom();

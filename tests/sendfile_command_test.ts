@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { ClientProcess } from "./helpers/client_process.ts";
 import { openRoom } from "./helpers/open_room.ts";
 import { needs } from "./helpers/permissions.ts";
+import { notOnWindows, WINDOWS_FILE_NAMES } from "./helpers/platform.ts";
 
 const PERMISSIONS = ["read", "write", "run"] as const;
 
@@ -36,9 +37,12 @@ Deno.test(
 );
 
 Deno.test(
-  needs(
-    "/sendfile alone lists the send folder numbered and aligned, without dotfiles; /sendfile N sends the Nth unless a file is named N",
-    ...PERMISSIONS,
+  notOnWindows(
+    needs(
+      "/sendfile alone lists the send folder numbered and aligned, without dotfiles; /sendfile N sends the Nth unless a file is named N",
+      ...PERMISSIONS,
+    ),
+    WINDOWS_FILE_NAMES,
   ),
   async () => {
     await using room = openRoom();

@@ -7,7 +7,11 @@ import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { qrText } from "../lib/server/terminal_qr.ts";
 import { needs } from "./helpers/permissions.ts";
-import { notOnWindows, ON_WINDOWS, POSIX_SIGNALS } from "./helpers/platform.ts";
+import {
+  notOnWindows,
+  POSIX_SIGNALS,
+  SIGTERM_EXIT_CODE,
+} from "./helpers/platform.ts";
 import { OutputWatcher } from "./helpers/process_output.ts";
 import { TestMember } from "./helpers/room_fixture.ts";
 
@@ -140,8 +144,7 @@ Deno.test(
       loopback.length - loopback.filter(Boolean).length,
     );
     server.child.kill("SIGTERM");
-    // Windows has no SIGTERM: Deno terminates the process there, code 1.
-    assert.equal((await server.child.status).code, ON_WINDOWS ? 1 : 0);
+    assert.equal((await server.child.status).code, SIGTERM_EXIT_CODE);
     await Promise.all([server.stdout.done, server.stderr.done]);
   },
 );
@@ -169,7 +172,7 @@ Deno.test(
         text.indexOf("In a browser") < text.indexOf("Others can join at:"),
       );
       server.child.kill("SIGTERM");
-      assert.equal((await server.child.status).code, 0);
+      assert.equal((await server.child.status).code, SIGTERM_EXIT_CODE);
       await Promise.all([server.stdout.done, server.stderr.done]);
     }
   },

@@ -9,6 +9,7 @@ import { type Frame, FrameDecoder } from "../protocol/frame_decoder.ts";
 import { addressChunk, encodeLine } from "../protocol/frame_encoder.ts";
 import { type ClientMessage, HELLO } from "../protocol/messages.ts";
 import { hostPort } from "../transport/host_port.ts";
+import { isUnknownHost } from "../transport/unknown_host.ts";
 import { frameSource } from "../transport/frame_source.ts";
 import { OutboundQueue } from "../transport/outbound_queue.ts";
 import { Heartbeat, type HeartbeatOptions } from "./heartbeat.ts";
@@ -214,7 +215,7 @@ function connectProblem(error: unknown, timeoutMs: number): string {
   }
   if (
     error instanceof Deno.errors.NotFound ||
-    /failed to lookup address/.test(String(error))
+    isUnknownHost(error)
   ) {
     return "no such host. Is the address right?";
   }

@@ -34,6 +34,13 @@ export const POSIX_SIGNALS =
   "sends POSIX signals to a child process, which Windows does not have";
 
 /**
+ * The reason for a test that makes files named with `\\` or `"`, which
+ * Windows does not allow in a file name ("Invalid name", os error 123).
+ */
+export const WINDOWS_FILE_NAMES =
+  'names files with \\ or ", which Windows file names cannot hold';
+
+/**
  * The exit code of a server child stopped with `child.kill("SIGTERM")`: 0
  * where the signal lets it close the room cleanly; 1 on Windows, where Deno
  * terminates the process at once (so such a test checks that what the
