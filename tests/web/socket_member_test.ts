@@ -6,6 +6,7 @@ import type {
 import { CLOSE_REPLACED } from "../../lib/web/socket_protocol.ts";
 import { FileStore } from "../../lib/store/file_store.ts";
 import { sha256Bytes, TempFolder } from "../helpers/file_fixture.ts";
+import { needs } from "../helpers/permissions.ts";
 import { WebRoom } from "./web_room.ts";
 
 Deno.test("a WebSocket member joins, chats with a framed and a plain-text member, and each is listed with how it is in", async () => {
@@ -276,22 +277,31 @@ Deno.test("a file the room does not keep reaches browser members as missed_file,
   );
 });
 
-Deno.test("in a room that keeps files, browser members are not listed as declining one, get no missed_file, and get it as shared", async () => {
-  await using tmp = await TempFolder.create();
-  await using room = new WebRoom({ store: FileStore.open(tmp.join("store")) });
-  const ann = await room.tcp.join("ann");
-  const web = await room.join("cleo");
-  const bytes = new TextEncoder().encode("hello");
-  await ann.send({ type: "offer", id: 1, name: "kept.txt", size: 5 });
-  const offered = await ann.event("offered");
-  assert.deepEqual([offered.receivers, offered.declined, offered.stored], [
-    [],
-    [],
-    true,
-  ]);
-  await ann.chunk(1, bytes);
-  await ann.send({ type: "end", id: 1, sha256: sha256Bytes(bytes) });
-  const shared = await web.event("shared");
-  assert.equal(shared.file.name, "kept.txt");
-  assert.ok(!web.events.some((e) => e.type === "missed_file"));
-});
+Deno.test(
+  needs(
+    "in a room that keeps files, browser members are not listed as declining one, get no missed_file, and get it as shared",
+    "read",
+    "write",
+  ),
+  async () => {
+    await using tmp = await TempFolder.create();
+    await using room = new WebRoom({
+      store: FileStore.open(tmp.join("store")),
+    });
+    const ann = await room.tcp.join("ann");
+    const web = await room.join("cleo");
+    const bytes = new TextEncoder().encode("hello");
+    await ann.send({ type: "offer", id: 1, name: "kept.txt", size: 5 });
+    const offered = await ann.event("offered");
+    assert.deepEqual([offered.receivers, offered.declined, offered.stored], [
+      [],
+      [],
+      true,
+    ]);
+    await ann.chunk(1, bytes);
+    await ann.send({ type: "end", id: 1, sha256: sha256Bytes(bytes) });
+    const shared = await web.event("shared");
+    assert.equal(shared.file.name, "kept.txt");
+    assert.ok(!web.events.some((e) => e.type === "missed_file"));
+  },
+);
