@@ -85,11 +85,6 @@ export class Downloads {
     this.#now = options.now ?? Date.now;
   }
 
-  /** Downloads running. */
-  get count(): number {
-    return this.#active.size;
-  }
-
   /** Resolves when every download started so far has ended. */
   async settled(): Promise<void> {
     while (this.#running.size > 0) await Promise.allSettled([...this.#running]);

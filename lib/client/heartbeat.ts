@@ -62,11 +62,6 @@ export class Heartbeat {
     this.#schedule();
   }
 
-  /** The limit in force, in milliseconds. */
-  get timeoutMs(): number {
-    return this.#timeoutMs;
-  }
-
   /** Something went out: no ping is needed for a while. */
   sent(): void {
     this.#lastSent = this.#clock.now();

@@ -8,6 +8,7 @@
 
 import { safeFileName } from "../transfer/file_names.ts";
 import type { PartRecord } from "../transfer/part_record.ts";
+import { errorText } from "../text/error_text.ts";
 
 /** A file the room keeps, as listed by `GET /files` and sent in `shared`. */
 export interface RoomFile {
@@ -57,7 +58,7 @@ export async function fetchRoomFiles(
   try {
     response = await fetch(`${roomUrl(room)}/files`, { signal });
   } catch (error) {
-    throw new Error(`cannot reach ${room}: ${describe(error)}`);
+    throw new Error(`cannot reach ${room}: ${errorText(error)}`);
   }
   if (!response.ok) {
     await response.body?.cancel();
@@ -159,9 +160,4 @@ export function storedCopy(
     (a, b) => (a === undefined || b.id > a.id ? b : a),
     undefined,
   );
-}
-
-function describe(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return text.replace(/ \(os error \d+\)$/, "");
 }

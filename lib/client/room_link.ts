@@ -13,6 +13,7 @@ import { isUnknownHost } from "../transport/unknown_host.ts";
 import { frameSource } from "../transport/frame_source.ts";
 import { OutboundQueue } from "../transport/outbound_queue.ts";
 import { Heartbeat, type HeartbeatOptions } from "./heartbeat.ts";
+import { errorText } from "../text/error_text.ts";
 
 /** A failure to join, with a sentence fit to show the person as it is. */
 export class JoinError extends Error {
@@ -225,6 +226,5 @@ function connectProblem(error: unknown, timeoutMs: number): string {
   if (error instanceof Deno.errors.NotCapable) {
     return "no network permission (--allow-net)";
   }
-  const text = error instanceof Error ? error.message : String(error);
-  return text.replace(/ \(os error \d+\)$/, "");
+  return errorText(error);
 }

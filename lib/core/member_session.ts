@@ -12,20 +12,15 @@
 import { eventLine } from "../protocol/event_line.ts";
 import type { ServerEvent } from "../protocol/messages.ts";
 import type { Peer } from "./room.ts";
+import { randomHex } from "../text/random_hex.ts";
 
 /** Bytes of randomness in a rejoin token: 128 bits, not guessable. */
 const TOKEN_BYTES = 16;
 
-/** A new rejoin token: 32 lower-case hex digits from the system's CSPRNG. */
-export function newRejoinToken(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(TOKEN_BYTES));
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
 /** One member's numbered events and current connection. */
 export class MemberSession implements Peer {
   /** What the member presents to take over its connection. */
-  readonly token: string = newRejoinToken();
+  readonly token: string = randomHex(TOKEN_BYTES);
   readonly #maxBytes: number;
   #transport: Peer;
   /** The number of the last event sent. */

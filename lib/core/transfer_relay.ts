@@ -564,6 +564,18 @@ export class TransferRelay {
   }
 
   /**
+   * Lets go of a stopped transfer's store copy: held for its sender to
+   * continue (`suspend`) or removed (`discard`). Once ended, the copy is
+   * being listed and is left to finish.
+   */
+  #dropUpload(transfer: Transfer, how: "suspend" | "discard"): void {
+    if (!transfer.upload || transfer.ended) return;
+    if (how === "suspend") this.#room.store?.suspend(transfer.upload);
+    else this.#room.store?.discard(transfer.upload);
+    transfer.upload = undefined;
+  }
+
+  /**
    * Stops a transfer for every receiver, who remove their partial files.
    * The store's copy is held for the sender to continue (`suspend`) or
    * removed (`discard`).
@@ -573,12 +585,7 @@ export class TransferRelay {
     reason: string,
     upload: "suspend" | "discard",
   ): void {
-    // Once ended, the store's copy is being listed: it is left to finish.
-    if (transfer.upload && !transfer.ended) {
-      if (upload === "suspend") this.#room.store?.suspend(transfer.upload);
-      else this.#room.store?.discard(transfer.upload);
-      transfer.upload = undefined;
-    }
+    this.#dropUpload(transfer, upload);
     for (const receiver of transfer.receivers) {
       this.#release(transfer, receiver);
       receiver.peer.dropFile(transfer.id);
@@ -647,10 +654,7 @@ export class TransferRelay {
         this.#release(transfer, receiver);
       }
       // Held for its sender to continue when the server starts again.
-      if (transfer.upload && !transfer.ended) {
-        this.#room.store?.suspend(transfer.upload);
-        transfer.upload = undefined;
-      }
+      this.#dropUpload(transfer, "suspend");
     }
     this.#transfers.clear();
     this.#bySender.clear();

@@ -4,14 +4,15 @@
  * @module
  */
 
-/** Counts downloads per address against a cap. */
+import { AddressSlots } from "./address_slots.ts";
+
+/** Counts downloads per address against a cap: {@linkcode AddressSlots} with no total. */
 export class DownloadSlots {
-  readonly #max: number;
-  readonly #taken = new Map<string, number>();
+  readonly #slots: AddressSlots;
 
   /** `max`: downloads one address may have at once. */
   constructor(max: number) {
-    this.#max = max;
+    this.#slots = new AddressSlots({ perAddress: max, total: Infinity });
   }
 
   /**
@@ -19,16 +20,7 @@ export class DownloadSlots {
    * often called), or undefined when the address has all of its slots.
    */
   take(address: string): (() => void) | undefined {
-    const taken = this.#taken.get(address) ?? 0;
-    if (taken >= this.#max) return undefined;
-    this.#taken.set(address, taken + 1);
-    let given = false;
-    return () => {
-      if (given) return;
-      given = true;
-      const now = (this.#taken.get(address) ?? 1) - 1;
-      if (now === 0) this.#taken.delete(address);
-      else this.#taken.set(address, now);
-    };
+    const release = this.#slots.take(address);
+    return typeof release === "function" ? release : undefined;
   }
 }

@@ -31,6 +31,7 @@ import { Upload, uploadKey } from "./upload.ts";
 import { type StartWorker, StoreWriter } from "./store_writer.ts";
 import { StoreLock } from "./store_lock.ts";
 import { withTimeout } from "../async/with_timeout.ts";
+import { randomHex } from "../text/random_hex.ts";
 
 /** How a store is opened. */
 export interface FileStoreOptions extends Partial<StoreSettings> {
@@ -79,7 +80,7 @@ const MINUTE_MS = 60_000;
 const CLOSE_WAIT_MS = 5_000;
 
 /** Free bytes on the disk that holds `folder` (needs `--allow-sys=statfs`). */
-export function diskFreeBytes(folder: string): number {
+function diskFreeBytes(folder: string): number {
   const stats = statfsSync(folder);
   return Number(stats.bavail) * Number(stats.bsize);
 }
@@ -592,11 +593,4 @@ function rowOf(request: UploadRequest, temp: string): UploadRow {
     size: request.size,
     ...(request.to === undefined ? {} : { receiver: request.to }),
   };
-}
-
-function randomHex(bytes: number): string {
-  return Array.from(
-    crypto.getRandomValues(new Uint8Array(bytes)),
-    (b) => b.toString(16).padStart(2, "0"),
-  ).join("");
 }

@@ -14,7 +14,7 @@ import type { CatalogDb } from "./catalog_db.ts";
 export type HistoryEvent = Extract<ServerEvent, { type: "message" | "action" }>;
 
 /** How long history lines wait to be written together. */
-export const HISTORY_FLUSH_MS = 20;
+const HISTORY_FLUSH_MS = 20;
 
 /** A room's history, kept in the store's database. */
 export class HistoryLog {

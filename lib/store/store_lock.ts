@@ -14,10 +14,10 @@
 import { join } from "node:path";
 
 /** The lock file's name in the store folder. */
-export const LOCK_FILE = "server.lock";
+const LOCK_FILE = "server.lock";
 
 /** The name of the file in the store folder that holds the holder's pid. */
-export const PID_FILE = "server.pid";
+const PID_FILE = "server.pid";
 
 /** Another process holds the store folder. */
 export class StoreBusyError extends Error {

@@ -26,7 +26,7 @@ const POOL_BUFFERS = 24;
  * How long the thread stays up after its last file, so a burst of small
  * files (a folder dropped on the page) starts one thread, not one each.
  */
-export const WRITER_LINGER_MS = 2_000;
+const WRITER_LINGER_MS = 2_000;
 
 /** What the relay's thread asks; each request gets one reply. */
 export type WriterRequest =

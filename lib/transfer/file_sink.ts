@@ -64,25 +64,37 @@ export function hashingFileSink(
 const PREFIX_READ_BYTES = 1024 * 1024;
 
 /**
+ * Reads `file` from where it stands, up to `limit` bytes or its end, through
+ * a new SHA-256: a MiB at a time and with async reads, so a large prefix
+ * neither sits in memory nor stalls the chat. Resolves to the hash, which
+ * can go on with more bytes, and the bytes read.
+ */
+export async function hashPrefix(
+  file: Deno.FsFile,
+  limit = Infinity,
+): Promise<SinkStart> {
+  const hash = createHash("sha256");
+  const buffer = new Uint8Array(PREFIX_READ_BYTES);
+  let written = 0;
+  while (written < limit) {
+    const n = await file.read(
+      buffer.subarray(0, Math.min(buffer.length, limit - written)),
+    );
+    if (n === null) break;
+    hash.update(buffer.subarray(0, n));
+    written += n;
+  }
+  return { hash, written };
+}
+
+/**
  * A sink that carries on after the bytes already in `file` (a `.part` being
- * resumed): they are read through the hash first, a MiB at a time and with
- * async reads, so a large prefix neither sits in memory nor stalls the chat.
+ * resumed): they are read through the hash first ({@linkcode hashPrefix}).
  * The file must be open for reading and writing; it is left at its end.
  */
 export async function resumedFileSink(
   file: Deno.FsFile,
 ): Promise<HashingFileSink> {
-  const hash = createHash("sha256");
-  const buffer = new Uint8Array(PREFIX_READ_BYTES);
-  let written = 0;
   await file.seek(0, Deno.SeekMode.Start);
-  for (
-    let n = await file.read(buffer);
-    n !== null;
-    n = await file.read(buffer)
-  ) {
-    hash.update(buffer.subarray(0, n));
-    written += n;
-  }
-  return hashingFileSink(file, { hash, written });
+  return hashingFileSink(file, await hashPrefix(file));
 }

@@ -8,6 +8,7 @@
  */
 
 import type { IncomingFile } from "./incoming_file.ts";
+import { errorText } from "../text/error_text.ts";
 
 /** What {@linkcode fetchRest} fetches and how it reports. */
 export interface FetchRestOptions {
@@ -53,7 +54,7 @@ export async function fetchRest(
   try {
     response = await fetch(options.url, { headers, signal: options.signal });
   } catch (error) {
-    return { kind: "failed", reason: describe(error) };
+    return { kind: "failed", reason: errorText(error) };
   }
   const body = response.body;
   const problem = statusProblem(response, from, file.size);
@@ -70,7 +71,7 @@ export async function fetchRest(
       options.onProgress?.(have);
     }
   } catch (error) {
-    return { kind: "failed", reason: describe(error) };
+    return { kind: "failed", reason: errorText(error) };
   }
   if (have !== file.size) {
     return {
@@ -101,9 +102,4 @@ function statusProblem(
     kind: "failed",
     reason: `the room answered ${status} ${response.statusText}`.trim(),
   };
-}
-
-function describe(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return text.replace(/ \(os error \d+\)$/, "");
 }

@@ -8,6 +8,7 @@
 
 import { createHash, type Hash } from "node:crypto";
 import { CHUNK_HEADER_BYTES } from "../protocol/frame_encoder.ts";
+import { hashPrefix } from "./file_sink.ts";
 
 /** Where chunk frames go: resolves when the next one may be sent. */
 export interface ChunkTarget {
@@ -37,9 +38,6 @@ export interface FileStart {
   offset: number;
 }
 
-/** Bytes read at a time when hashing the part the room holds. */
-const PREFIX_READ_BYTES = 1024 * 1024;
-
 /**
  * Opens `path` to go on from `offset`: the bytes before it are hashed (a MiB
  * at a time, async), and unless they hash to `prefixSha256` (the room holds
@@ -52,17 +50,7 @@ export async function openFrom(
   prefixSha256: string,
 ): Promise<FileStart | undefined> {
   const file = await Deno.open(path, { read: true });
-  const hash = createHash("sha256");
-  const buffer = new Uint8Array(PREFIX_READ_BYTES);
-  let read = 0;
-  while (read < offset) {
-    const n = await file.read(
-      buffer.subarray(0, Math.min(buffer.length, offset - read)),
-    );
-    if (n === null) break;
-    hash.update(buffer.subarray(0, n));
-    read += n;
-  }
+  const { hash, written: read } = await hashPrefix(file, offset);
   if (read === offset && hash.copy().digest("hex") === prefixSha256) {
     return { file, hash, offset };
   }

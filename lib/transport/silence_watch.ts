@@ -14,7 +14,14 @@ export class SilenceWatch implements ByteReader {
   readonly #reader: ByteReader;
   #limitMs: number | undefined;
   #onSilent: (() => void) | undefined;
+  /**
+   * One timer for the watch, not one per read (a file upload reads
+   * thousands of times a second): it checks when it fires how long the
+   * read under way has waited, and sets itself again for the rest.
+   */
   #timer: ReturnType<typeof setTimeout> | undefined;
+  /** When the read under way started, or undefined between reads. */
+  #readingSince: number | undefined;
 
   constructor(reader: ByteReader) {
     this.#reader = reader;
@@ -27,23 +34,36 @@ export class SilenceWatch implements ByteReader {
   arm(limitMs: number, onSilent: () => void): void {
     this.#limitMs = limitMs;
     this.#onSilent = onSilent;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
   }
 
   /** Stops watching (the connection is over). */
   stop(): void {
     this.#limitMs = undefined;
     clearTimeout(this.#timer);
+    this.#timer = undefined;
   }
 
   async read(buffer: Uint8Array): Promise<number | null> {
     if (this.#limitMs !== undefined) {
-      const onSilent = this.#onSilent;
-      this.#timer = setTimeout(() => onSilent?.(), this.#limitMs);
+      this.#readingSince = performance.now();
+      this.#timer ??= setTimeout(() => this.#check(), this.#limitMs);
     }
     try {
       return await this.#reader.read(buffer);
     } finally {
-      clearTimeout(this.#timer);
+      this.#readingSince = undefined;
     }
+  }
+
+  #check(): void {
+    this.#timer = undefined;
+    const limit = this.#limitMs;
+    // Between reads nobody is silent; the next read sets the timer again.
+    if (limit === undefined || this.#readingSince === undefined) return;
+    const waited = performance.now() - this.#readingSince;
+    if (waited >= limit) return this.#onSilent?.();
+    this.#timer = setTimeout(() => this.#check(), limit - waited);
   }
 }
