@@ -60,10 +60,11 @@ export function eventText(
     case "who":
       return `${event.members.length} in the room: ` + event.members
         .map((m) => {
-          const how = viaLabel(m.via);
+          const how = [viaLabel(m.via), m.op ? "operator" : ""]
+            .filter((part) => part !== "");
           const since = formatDuration(event.time - m.since);
           return `${name(m.name)} ${
-            style.dim(`(${how ? `${how}, ` : ""}${since})`)
+            style.dim(`(${[...how, since].join(", ")})`)
           }`;
         })
         .join(", ");
