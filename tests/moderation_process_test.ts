@@ -78,7 +78,7 @@ function adaRefused(port: number, home: string) {
 async function operator(port: number): Promise<TestMember> {
   const op = await TestMember.join(port, "op");
   await op.say(`/op ${CODE}`);
-  await op.event("notice", (n) => n.text === "op is now an operator");
+  await op.event("operator", (e) => e.name === "op");
   return op;
 }
 
@@ -219,7 +219,7 @@ Deno.test(
     );
     const ann = await TestMember.join(server.port, "ann");
     await ann.say(`/op ${code}`);
-    await ann.event("notice", (n) => n.text === "ann is now an operator");
+    await ann.event("operator", (e) => e.name === "ann");
     const eve = await TestMember.join(server.port, "eve");
     for (const guess of ["0000000000000000", "1111111111111111"]) {
       await eve.say(`/op ${guess}`);

@@ -147,6 +147,8 @@ export type ServerEvent =
   | { type: "joined"; name: string; time: number; via?: MemberVia }
   | { type: "left"; name: string; reason: string; time: number }
   | { type: "renamed"; from: string; to: string; time: number }
+  /** `name` gave the operator code (`/op`): it can kick and ban now. */
+  | { type: "operator"; name: string; time: number }
   | { type: "notice"; text: string; time: number }
   | { type: "who"; members: MemberInfo[]; time: number }
   | { type: "help"; commands: CommandInfo[] }
@@ -193,6 +195,8 @@ export type ServerEvent =
   /** WebSocket members only: `bytes` more of upload `id` were relayed. */
   | { type: "received"; id: number; bytes: number }
   | { type: "shared"; file: SharedFileInfo; id?: number }
+  /** An operator deleted room file `id` (`/rmfile`): its address is gone. */
+  | { type: "unshared"; id: number; name: string; by: string; time: number }
   | { type: "files"; files: SharedFileInfo[]; time: number };
 
 type Shape = Record<

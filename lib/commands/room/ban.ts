@@ -29,5 +29,15 @@ export const ban: Command<RoomCommandContext> = {
       code: "banned",
       reason: byWhom("banned", member, why),
     });
+    if (target.address !== undefined && target.address === member.address) {
+      // Same machine (or the same router): the operator would find itself
+      // refused next time, and should know why.
+      member.peer.send({
+        type: "notice",
+        text:
+          `${target.name} joined from your address (${target.address}): the ban refuses everyone from it, you too when you join again, until /unban ${target.name}`,
+        time: room.now(),
+      });
+    }
   },
 };

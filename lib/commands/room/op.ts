@@ -43,11 +43,7 @@ export const op: Command<RoomCommandContext> = {
     }
     member.operator = true;
     room.log(`${member.name} (${address}) is an operator`);
-    room.broadcast({
-      type: "notice",
-      text: `${member.name} is now an operator`,
-      time: room.now(),
-    });
+    room.broadcast({ type: "operator", name: member.name, time: room.now() });
   },
 };
 

@@ -26,8 +26,10 @@ export const rmfile: Command<RoomCommandContext> = {
     const file = room.store.remove(id, member.name);
     if (!file) throw new CommandError(`No file number ${id}. Try /files`);
     room.broadcast({
-      type: "notice",
-      text: `${member.name} deleted file ${id} "${file.name}"`,
+      type: "unshared",
+      id,
+      name: file.name,
+      by: member.name,
       time: room.now(),
     });
   },

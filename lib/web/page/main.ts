@@ -193,6 +193,9 @@ function handle(event: NumberedEvent): void {
       uploads.handle(event);
       files.refresh();
       break;
+    case "unshared":
+      files.refresh();
+      break;
     case "message":
     case "action": {
       const key = `${event.type}|${event.time}|${event.from}|${event.text}`;

@@ -45,7 +45,7 @@ async function refused(
 async function operator(room: OpenRoom, name: string): Promise<TestMember> {
   const op = await room.join(name);
   await op.say(`/op ${CODE}`);
-  await op.event("notice", (n) => n.text === `${name} is now an operator`);
+  await op.event("operator", (e) => e.name === name);
   return op;
 }
 
@@ -130,7 +130,7 @@ Deno.test("/op makes an operator, shown in /who; others cannot kick", async () =
   await using room = openRoom({ operatorCode: CODE });
   const bob = await room.join("bob");
   const ann = await operator(room, "ann");
-  await bob.event("notice", (n) => n.text === "ann is now an operator");
+  await bob.event("operator", (e) => e.name === "ann");
   await bob.say("/kick ann");
   assert.equal(
     (await bob.event("error")).message,
@@ -176,6 +176,10 @@ Deno.test("/ban keeps a member out by token and address until /unban; /bans list
   assert.equal((await bob.member.event("error")).code, "banned");
   await bob.member.closedByServer();
   assert.equal((await ann.event("left")).reason, "banned by ann: spam");
+  assert.equal(
+    (await ann.event("notice")).text,
+    "bob joined from your address (127.0.0.1): the ban refuses everyone from it, you too when you join again, until /unban bob",
+  );
   const again = await refused(room, "bob", bob.token);
   assert.deepEqual([again.code, again.message], [
     "banned",
@@ -236,10 +240,12 @@ Deno.test(
       "No file number 999. Try /files",
     );
     await ann.say(`/rmfile ${file.id}`);
-    assert.equal(
-      (await bob.event("notice")).text,
-      `ann deleted file ${file.id} "a.txt"`,
-    );
+    const unshared = await bob.event("unshared");
+    assert.deepEqual([unshared.id, unshared.name, unshared.by], [
+      file.id,
+      "a.txt",
+      "ann",
+    ]);
     const after = await fetch(url);
     assert.equal(after.status, 404);
     await after.body?.cancel();

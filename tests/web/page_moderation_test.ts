@@ -14,9 +14,16 @@ import {
   launchBrowser,
   type Page,
   screenshot,
+  typeMessage,
   waitForLine,
 } from "./browser.ts";
 import { WebRoom } from "./web_room.ts";
+import { FileStore } from "../../lib/store/file_store.ts";
+import {
+  patternBytes,
+  sha256Bytes,
+  TempFolder,
+} from "../helpers/file_fixture.ts";
 
 const CODE = "page-op-code";
 
@@ -71,7 +78,7 @@ Deno.test(
     await using browser = await launchBrowser();
     const op = await room.tcp.join("op");
     await op.say(`/op ${CODE}`);
-    await op.event("notice");
+    await op.event("operator");
     const page = await joinInBrowser(browser, room.url, "cleo");
     await op.event("joined", (e) => e.name === "cleo");
     await op.say("/kick cleo take a break");
@@ -90,5 +97,44 @@ Deno.test(
     await joinFormSays(page, "You are banned from this room: spam");
     await screenshot(page, "banned");
     assert.ok(await page.$(byLabel("Name")));
+  },
+);
+
+Deno.test(
+  inBrowser(
+    "an operator in the page is marked in the member list and deletes a file, which leaves the files list",
+  ),
+  async () => {
+    await using tmp = await TempFolder.create();
+    await using room = new WebRoom({
+      operatorCode: CODE,
+      store: FileStore.open(tmp.join("store")),
+    });
+    await using browser = await launchBrowser();
+    const ann = await room.tcp.join("ann");
+    const bytes = patternBytes(5000);
+    await ann.send({ type: "offer", id: 1, name: "old.txt", size: 5000 });
+    await ann.event("offered");
+    await ann.sendChunks(1, bytes, { chunkBytes: 4096 });
+    await ann.send({ type: "end", id: 1, sha256: sha256Bytes(bytes) });
+    await ann.event("shared");
+
+    const page = await joinInBrowser(browser, room.url, "cleo");
+    await page.waitForFunction(
+      `document.getElementById("files-toggle").textContent.includes("Files (1)")`,
+    );
+    await typeMessage(page, `/op ${CODE}`);
+    await waitForLine(page, "cleo is now an operator");
+    await page.waitForFunction(
+      `document.getElementById("member-list").textContent.includes("operator")`,
+    );
+    await typeMessage(page, "/rmfile 1");
+    await waitForLine(page, "cleo deleted file 1 old.txt");
+    const unshared = await ann.event("unshared");
+    assert.equal(unshared.by, "cleo");
+    await page.waitForFunction(
+      `document.getElementById("files-toggle").textContent.includes("Files (0)")`,
+    );
+    await screenshot(page, "file-deleted");
   },
 );
