@@ -289,7 +289,9 @@ export class Room {
     const ban = this.bans.find(request.nameToken, request.address);
     if (ban) {
       this.log(
-        `Refused ${request.name} from ${request.address}: banned as ${ban.name}`,
+        `Refused ${request.name} from ${
+          request.address ?? "an unknown address"
+        }: banned as ${ban.name}`,
       );
       return {
         code: "banned",

@@ -35,7 +35,11 @@ export function putOut(
   options: { code: "kicked" | "banned"; reason: string },
 ): void {
   room.tell(target, options.code, `You were ${options.reason}`);
-  room.log(`${target.name} (${target.address}) was ${options.reason}`);
+  room.log(
+    `${target.name} (${
+      target.address ?? "address unknown"
+    }) was ${options.reason}`,
+  );
   target.peer.close(options.reason, true);
 }
 
