@@ -39,6 +39,8 @@ export interface ModerationRecords {
   /** Keeps a hold, replacing the one of the same key. */
   setHold(hold: NameHold): void;
   releaseHold(key: string): void;
+  /** Lets go of the holds of the device with token digest `digest`, but the one of `key`. */
+  releaseHoldsOf(digest: string, key: string): void;
   /** Forgets the holds last used before `time`. */
   expireHolds(time: number): void;
   /** Every ban, oldest first. */
@@ -63,6 +65,12 @@ export class MemoryRecords implements ModerationRecords {
 
   releaseHold(key: string): void {
     this.#holds.delete(key);
+  }
+
+  releaseHoldsOf(digest: string, key: string): void {
+    for (const [held, hold] of this.#holds) {
+      if (hold.digest === digest && held !== key) this.#holds.delete(held);
+    }
   }
 
   expireHolds(time: number): void {

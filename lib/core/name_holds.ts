@@ -3,7 +3,8 @@
  * (the terminal client, the browser page) is handed a name token when it
  * joins; the name it uses is then held for that token, and another device
  * is refused it until the hold has been idle for `nameHoldDays`. A device
- * holds one name: a rename moves its hold. Plain-text members keep no
+ * holds one name: joining as another, or a rename, moves its hold, so no
+ * one can keep a list of names. Plain-text members keep no
  * token, so they hold nothing and cannot take a held name
  * (docs/PROTOCOL.md, "Names").
  * @module
@@ -67,19 +68,10 @@ export class NameHolds {
     return `"${name}" is held by another device: choose another name`;
   }
 
-  /** Holds `name` for `digest`, now; `from`, its name before a rename, is let go. */
-  take(name: string, digest: string, from?: string): void {
-    if (from !== undefined && nameKey(from) !== nameKey(name)) {
-      const old = this.#records.hold(nameKey(from));
-      if (old && sameDigest(old.digest, digest)) {
-        this.#records.releaseHold(old.key);
-      }
-    }
-    this.#records.setHold({
-      key: nameKey(name),
-      name,
-      digest,
-      used: this.#now(),
-    });
+  /** Holds `name` for the device `digest`, now, and lets go of its other name. */
+  take(name: string, digest: string): void {
+    const key = nameKey(name);
+    this.#records.releaseHoldsOf(digest, key);
+    this.#records.setHold({ key, name, digest, used: this.#now() });
   }
 }

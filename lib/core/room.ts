@@ -472,7 +472,7 @@ export class Room {
     if (held) throw new RangeError(held);
     const from = member.name;
     if (member.nameDigest) {
-      this.names.take(checked.name, member.nameDigest, from);
+      this.names.take(checked.name, member.nameDigest);
     }
     this.#members.delete(nameKey(from));
     member.name = checked.name;

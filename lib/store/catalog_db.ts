@@ -235,6 +235,11 @@ export class CatalogDb implements ModerationRecords {
     this.#db.prepare("DELETE FROM name_holds WHERE key = ?").run(key);
   }
 
+  releaseHoldsOf(digest: string, key: string): void {
+    this.#db.prepare("DELETE FROM name_holds WHERE digest = ? AND key != ?")
+      .run(digest, key);
+  }
+
   expireHolds(time: number): void {
     this.#db.prepare("DELETE FROM name_holds WHERE used < ?").run(time);
   }

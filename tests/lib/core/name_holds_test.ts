@@ -65,16 +65,14 @@ Deno.test("holds already expired are forgotten when the room opens", () => {
   assert.ok(records.hold("bob"));
 });
 
-Deno.test("a device holds one name: a rename moves its hold", () => {
+Deno.test("a device holds one name: taking another lets the first go, not another device's", () => {
   const { holds } = holdsAt();
   const mine = NameHolds.token("");
   const other = NameHolds.token("");
   holds.take("ada", mine.digest);
   holds.take("bob", other.digest);
-  holds.take("ann", mine.digest, "ada");
+  holds.take("ann", mine.digest);
   assert.equal(holds.refusal("ada", other.digest), undefined);
   assert.ok(holds.refusal("ann", other.digest));
-  // Another device's hold is not let go by a rename from its name.
-  holds.take("cy", mine.digest, "bob");
   assert.ok(holds.refusal("bob", mine.digest));
 });

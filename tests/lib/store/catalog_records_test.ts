@@ -44,6 +44,11 @@ Deno.test(
       digest: "aa",
       used: 30,
     });
+    second.setHold({ key: "cy", name: "cy", digest: "aa", used: 40 });
+    second.releaseHoldsOf("aa", "cy");
+    assert.equal(second.hold("ada"), undefined);
+    assert.ok(second.hold("cy"));
+    second.setHold({ key: "ada", name: "ADA", digest: "aa", used: 30 });
     second.expireHolds(25);
     assert.equal(second.hold("bob"), undefined);
     second.releaseHold("ada");
