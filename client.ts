@@ -2,7 +2,8 @@
  * Joins a lanroom chat room: `deno task client`, or the chat-client
  * executable. Permissions: `--allow-net`, read of the send and received
  * folders, write of the received folder (and of the send folder, only to
- * create it; that right is given up at once).
+ * create it; that right is given up at once), and read and write of
+ * `.lanroom`, where it keeps its name tokens.
  * @module
  */
 
@@ -17,6 +18,7 @@ import { prepareFolders } from "./lib/client/folders.ts";
 import { folderPermissionProblem } from "./lib/client/permission_check.ts";
 import { clientHelp, parseClientArgs } from "./lib/client/client_args.ts";
 import { JoinCancelled, joinRoom } from "./lib/client/join_flow.ts";
+import { NameTokens } from "./lib/client/name_tokens.ts";
 import { PipedInput } from "./lib/client/piped_input.ts";
 import { JoinError } from "./lib/client/room_link.ts";
 import { eventText } from "./lib/text/event_text.ts";
@@ -99,7 +101,14 @@ async function main(): Promise<void> {
 
   let joined;
   try {
-    joined = await joinRoom({ ...command, input, view, style, interactive });
+    joined = await joinRoom({
+      ...command,
+      input,
+      view,
+      style,
+      interactive,
+      names: NameTokens.open(),
+    });
   } catch (error) {
     if (error instanceof JoinCancelled) exitWith(0, "", input);
     if (error instanceof JoinError) await fail(1, error.message);

@@ -15,7 +15,13 @@ import { isLoopback, joinHosts } from "./lib/server/lan_addresses.ts";
 import { qrText } from "./lib/server/terminal_qr.ts";
 import { hostPort } from "./lib/transport/host_port.ts";
 import { isUnknownHost } from "./lib/transport/unknown_host.ts";
-import { parseServerArgs, serverHelp } from "./lib/server/server_args.ts";
+import {
+  OP_CODE_ENV,
+  OP_CODE_PATTERN,
+  parseServerArgs,
+  serverHelp,
+} from "./lib/server/server_args.ts";
+import { newOperatorCode } from "./lib/core/operator_code.ts";
 import { logTime } from "./lib/text/time.ts";
 import { visible } from "./lib/text/visible.ts";
 import { VERSION } from "./lib/version.ts";
@@ -51,6 +57,26 @@ function openStore(args: StoreArgs, historySize: number): FileStore {
   }
 }
 
+/**
+ * The operator code from {@linkcode OP_CODE_ENV}, which keeps it out of the
+ * process list; undefined when unset, or when Deno may not read it.
+ */
+function envOperatorCode(): string | undefined {
+  const allowed = Deno.permissions.querySync({
+    name: "env",
+    variable: OP_CODE_ENV,
+  });
+  if (allowed.state !== "granted") return undefined;
+  const code = Deno.env.get(OP_CODE_ENV);
+  if (code === undefined || code === "") return undefined;
+  if (!OP_CODE_PATTERN.test(code)) {
+    fail(
+      `${OP_CODE_ENV} is not a usable code: give 8 to 128 characters without spaces`,
+    );
+  }
+  return code;
+}
+
 function main(): void {
   let command;
   try {
@@ -61,6 +87,7 @@ function main(): void {
   if (command.kind === "help") return console.log(serverHelp(VERSION));
   if (command.kind === "version") return console.log(`lanroom ${VERSION}`);
   const { options } = command;
+  const opCode = options.operatorCode ?? envOperatorCode() ?? newOperatorCode();
   const store = command.store
     ? openStore(command.store, options.historySize ?? 50)
     : undefined;
@@ -74,10 +101,17 @@ function main(): void {
         port: lastPort ?? options.port,
         log,
         store,
+        operatorCode: opCode,
       });
     } catch (error) {
       if (!(lastPort && error instanceof Deno.errors.AddrInUse)) throw error;
-      server = ChatServer.start({ ...options, port: 0, log, store });
+      server = ChatServer.start({
+        ...options,
+        port: 0,
+        log,
+        store,
+        operatorCode: opCode,
+      });
       log(`Port ${lastPort}, used last time, is taken: now on ${server.port}`);
     }
   } catch (error) {
@@ -119,6 +153,12 @@ function main(): void {
       `Files and history are kept in ${store.folder} (${store.count()} files).`,
     );
   }
+
+  console.log(
+    options.operatorCode === undefined && envOperatorCode() === undefined
+      ? `Operator code: ${opCode} (type /op ${opCode} in the room to moderate it)`
+      : "Operator code: the one given (type /op CODE in the room to moderate it)",
+  );
 
   let closing = false;
   const shutDown = async () => {

@@ -52,21 +52,22 @@ function spawnServer(...flags: string[]) {
 
 Deno.test(
   needs(
-    "deno.json gives the server net, the interface list, free space and its store folder only, and the client its two folders",
+    "deno.json gives the server net, the interface list, free space, its store folder and the operator code's variable only, and the client its two folders and its .lanroom",
     "read",
   ),
   async () => {
     const { permissions } = JSON.parse(await Deno.readTextFile(config));
     assert.deepEqual(permissions.server, {
       net: true,
+      env: ["LANROOM_OP_CODE"],
       sys: ["networkInterfaces", "statfs"],
       read: ["./lanroom-data"],
       write: ["./lanroom-data"],
     });
     assert.deepEqual(permissions.client, {
       net: true,
-      read: ["./send", "./received"],
-      write: ["./send", "./received"],
+      read: ["./send", "./received", "./.lanroom"],
+      write: ["./send", "./received", "./.lanroom"],
     });
   },
 );

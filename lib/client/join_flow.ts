@@ -18,6 +18,7 @@ import { hostPort } from "../transport/host_port.ts";
 import { netPermissionProblem } from "./permission_check.ts";
 import { parseRoomAddress, type RoomAddress } from "./room_address.ts";
 import { JoinError, RoomLink } from "./room_link.ts";
+import type { NameTokens } from "./name_tokens.ts";
 
 /** What joining needs. */
 export interface JoinFlowOptions {
@@ -31,6 +32,12 @@ export interface JoinFlowOptions {
   port?: number;
   /** Whether this member accepts files. */
   files: boolean;
+  /**
+   * The name tokens kept by this client, so its name stays its own; without
+   * them it holds no name.
+   * @default {undefined}
+   */
+  names?: NameTokens;
 }
 
 /** A joined room. */
@@ -114,14 +121,25 @@ export async function joinRoom(options: JoinFlowOptions): Promise<Joined> {
   }
   try {
     while (true) {
-      link.send({ type: "join", name, files: options.files });
+      const names = options.names;
+      link.send({
+        type: "join",
+        name,
+        files: options.files,
+        ...(names ? { nameToken: names.get(room) } : {}),
+      });
       const answer = await nextAnswer(link);
       if (answer.type === "welcome") {
+        const unsaved = names && answer.nameToken !== undefined
+          ? names.save(room, answer.nameToken)
+          : undefined;
+        if (unsaved) view.print(style.error(unsaved));
         return { link, welcome: answer, room };
       }
       if (
         !interactive ||
-        (answer.code !== "name_taken" && answer.code !== "name_invalid")
+        (answer.code !== "name_taken" && answer.code !== "name_invalid" &&
+          answer.code !== "name_held")
       ) {
         throw new JoinError(`Cannot join: ${visible(answer.message)}`);
       }

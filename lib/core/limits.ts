@@ -54,6 +54,14 @@ export interface RoomLimits {
   maxHttp: number;
   /** Bytes of events kept for a member that may rejoin, to replay what it missed. */
   maxRejoinBytes: number;
+  /** Days a name stays held for the device that took it after it was last used. */
+  nameHoldDays: number;
+  /** Wrong tries of a secret (the operator code) from one address before it must wait. */
+  wrongTriesAllowed: number;
+  /** Milliseconds the first wait lasts; each wrong try after it doubles it. */
+  wrongTryDelayMs: number;
+  /** Milliseconds the wait after wrong tries lasts at most. */
+  wrongTryMaxDelayMs: number;
 }
 
 /** One row of the limits table: what `--help` and the docs print. */
@@ -61,7 +69,7 @@ export interface LimitInfo {
   key: keyof RoomLimits;
   flag: string;
   summary: string;
-  unit: "count" | "bytes" | "ms" | "per second";
+  unit: "count" | "bytes" | "ms" | "per second" | "days";
 }
 
 const KiB = 1024;
@@ -91,6 +99,10 @@ export const DEFAULT_LIMITS: Readonly<RoomLimits> = Object.freeze({
   maxHttpPerAddress: 64,
   maxHttp: 1024,
   maxRejoinBytes: 256 * KiB,
+  nameHoldDays: 30,
+  wrongTriesAllowed: 3,
+  wrongTryDelayMs: 1_000,
+  wrongTryMaxDelayMs: 60_000,
 });
 
 /** Every limit with its flag and a one-line summary, in `--help` order. */
@@ -222,6 +234,30 @@ export const LIMITS: readonly LimitInfo[] = [
     unit: "bytes",
     summary: "events kept per browser member to replay after a drop",
   },
+  {
+    key: "nameHoldDays",
+    flag: "name-hold-days",
+    unit: "days",
+    summary: "days a name stays held for its device after it was last used",
+  },
+  {
+    key: "wrongTriesAllowed",
+    flag: "wrong-tries-allowed",
+    unit: "count",
+    summary: "wrong operator codes from one address before it must wait",
+  },
+  {
+    key: "wrongTryDelayMs",
+    flag: "wrong-try-delay-ms",
+    unit: "ms",
+    summary: "the first wait after them, doubled by each wrong try",
+  },
+  {
+    key: "wrongTryMaxDelayMs",
+    flag: "wrong-try-max-delay-ms",
+    unit: "ms",
+    summary: "the longest wait after wrong tries",
+  },
 ];
 
 /** Formats a byte count the way people read it: `8 KiB`, `4 MiB`, `1.5 GiB`. */
@@ -247,6 +283,8 @@ export function formatLimit(info: LimitInfo, value: number): string {
       return `${value} ms`;
     case "per second":
       return `${value}/s`;
+    case "days":
+      return value === 1 ? "1 day" : `${value} days`;
     default:
       return String(value);
   }

@@ -59,6 +59,12 @@ export interface ChatServerOptions {
    * (`BROWSER_GREETING_DELAY_MS`, 75 s); tests shorten it.
    */
   browserGreetingDelayMs?: number;
+  /**
+   * The code that makes a member an operator (`/op CODE`); without one the
+   * room has no operators.
+   * @default {undefined}
+   */
+  operatorCode?: string;
 }
 
 /** How long shutdown waits for goodbyes to be written before closing anyway. */
@@ -91,6 +97,7 @@ export class ChatServer {
       log: options.log,
       store: options.store,
       features: ["heartbeat"],
+      operatorCode: options.operatorCode,
     });
     this.relay = new TransferRelay(this.room);
     this.web = new WebMembers(this.room, this.relay);
@@ -193,6 +200,7 @@ export class ChatServer {
       room: this.room,
       relay: this.relay,
       remote,
+      address: unmapped(conn.remoteAddr.hostname),
       reader,
       onJoined: joined,
     });

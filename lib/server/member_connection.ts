@@ -5,7 +5,12 @@
  * @module
  */
 
-import type { Member, Peer, Room } from "../core/room.ts";
+import {
+  type Member,
+  type Peer,
+  refusalEnds,
+  type Room,
+} from "../core/room.ts";
 import { formatBytes } from "../core/limits.ts";
 import { type Frame, FrameDecoder } from "../protocol/frame_decoder.ts";
 import {
@@ -34,6 +39,8 @@ export interface MemberConnectionOptions {
   relay: TransferRelay;
   /** Where the peer is, for the log. */
   remote: string;
+  /** The peer's IP address, for bans and the operator code's throttle. */
+  address?: string;
   /**
    * Reads the connection; by default `conn` itself. The front door passes
    * one that first yields the bytes it read to tell HTTP from the room.
@@ -59,6 +66,7 @@ export class MemberConnection {
   readonly #room: Room;
   readonly #relay: TransferRelay;
   readonly #remote: string;
+  readonly #address: string | undefined;
   readonly #onJoined: (() => void) | undefined;
   readonly #queue: OutboundQueue;
   readonly #decoder: FrameDecoder;
@@ -87,6 +95,7 @@ export class MemberConnection {
     this.#room = options.room;
     this.#relay = options.relay;
     this.#remote = options.remote;
+    this.#address = options.address;
     const limits = this.#room.limits;
     this.#decoder = new FrameDecoder({
       maxLineBytes: limits.maxLineBytes,
@@ -325,12 +334,11 @@ export class MemberConnection {
       name,
       files: false,
       via: "text",
+      address: this.#address,
     });
     if ("code" in joined) {
       this.#queue.push(plainLine(`${joined.message}.`));
-      if (joined.code === "room_full" || joined.code === "closing") {
-        return this.close(joined.message);
-      }
+      if (refusalEnds(joined.code)) return this.close(joined.message);
       this.#queue.push(plainLine("Type another name and press Enter."));
       return;
     }
@@ -359,12 +367,12 @@ export class MemberConnection {
       name: message.name,
       files: message.files,
       via: "terminal",
+      nameToken: message.nameToken,
+      address: this.#address,
     });
     if ("code" in joined) {
       this.#sendError(joined.code, joined.message);
-      if (joined.code === "room_full" || joined.code === "closing") {
-        this.close(joined.message);
-      }
+      if (refusalEnds(joined.code)) this.close(joined.message);
       return;
     }
     this.#joined(joined);

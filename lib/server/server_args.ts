@@ -32,6 +32,12 @@ export interface StoreArgs {
   settings: StoreSettings;
 }
 
+/** The environment variable that gives the operator code out of the process list. */
+export const OP_CODE_ENV = "LANROOM_OP_CODE";
+
+/** An operator code someone can type: 8 to 128 printable characters, no spaces. */
+export const OP_CODE_PATTERN = /^[\x21-\x7e]{8,128}$/;
+
 /** What the command line asks for. */
 export type ServerCommand =
   | {
@@ -63,6 +69,7 @@ export function parseServerArgs(args: string[]): ServerCommand {
       history: { type: "string" },
       "store-dir": { type: "string" },
       "no-store": { type: "boolean" },
+      "op-code": { type: "string" },
       help: { type: "boolean", short: "h" },
       version: { type: "boolean", short: "v" },
       ...limitOptions,
@@ -96,6 +103,12 @@ export function parseServerArgs(args: string[]): ServerCommand {
   if (values["no-store"] && values["store-dir"] !== undefined) {
     throw new TypeError("Cannot use --store-dir with --no-store: choose one");
   }
+  const opCode = values["op-code"];
+  if (opCode !== undefined && !OP_CODE_PATTERN.test(opCode)) {
+    throw new RangeError(
+      "Cannot use that --op-code: give 8 to 128 characters without spaces",
+    );
+  }
   const folder = values["store-dir"] ?? DEFAULT_STORE_DIR;
   if (folder.trim() === "") {
     throw new RangeError("Cannot use an empty --store-dir: name a folder");
@@ -115,6 +128,7 @@ export function parseServerArgs(args: string[]): ServerCommand {
         ? DEFAULT_HISTORY_SIZE
         : parseWhole("--history", values.history, 0, 10_000),
       limits,
+      operatorCode: opCode,
     },
   };
 }
@@ -143,6 +157,8 @@ export function serverHelp(version: string): string {
     `                               (default ${DEFAULT_STORE_DIR}; another folder needs`,
     "                               --allow-read/--allow-write for it)",
     "  --no-store                   relay files only; keep nothing, use no files",
+    "  --op-code CODE               the operator code for /op (default: a new one,",
+    `                               printed at start; or from ${OP_CODE_ENV})`,
     ...STORE_SETTINGS.map((s) =>
       `  --${s.flag.padEnd(26)} ${s.summary} (default ${
         s.unit === "bytes"

@@ -48,6 +48,12 @@ export interface ClientProcessOptions {
   permissionSet?: boolean;
   /** More arguments for the client, after the others. */
   args?: string[];
+  /**
+   * Grants the client `home/.lanroom` too, where it keeps its name tokens,
+   * as the permission set does; without it the client holds no name.
+   * @default {false}
+   */
+  keepNames?: boolean;
 }
 
 /** How {@linkcode ClientProcess.waitFor} waits. */
@@ -310,12 +316,17 @@ async function prepareRun(
   } else {
     await Deno.mkdir(send, { recursive: true });
     await Deno.mkdir(received, { recursive: true });
+    const granted = [
+      send,
+      received,
+      ...(options.keepNames ? [join(home, ".lanroom")] : []),
+    ].join(",");
     permissions = [
       "--config",
       CONFIG_PATH,
       "--allow-net=127.0.0.1",
-      `--allow-read=${send},${received}`,
-      `--allow-write=${send},${received}`,
+      `--allow-read=${granted}`,
+      `--allow-write=${granted}`,
     ];
     folders = ["--send-dir", send, "--received-dir", received];
   }

@@ -89,7 +89,12 @@ Deno.test(
     const welcome = late.events.find((e) => e.type === "welcome");
     assert.ok(welcome?.type === "welcome");
     assert.equal(welcome.files, 1);
-    assert.deepEqual(welcome.features, ["store", "resume", "heartbeat"]);
+    assert.deepEqual(welcome.features, [
+      "store",
+      "resume",
+      "names",
+      "heartbeat",
+    ]);
     assert.equal(room.relay.active, 0);
   },
 );
@@ -144,7 +149,7 @@ Deno.test(
     const ada = await room.join("ada");
     const welcome = ada.events.find((e) => e.type === "welcome");
     assert.ok(welcome?.type === "welcome");
-    assert.deepEqual(welcome.features, ["heartbeat"]);
+    assert.deepEqual(welcome.features, ["names", "heartbeat"]);
     assert.equal(welcome.files, 0);
     await ada.send({ type: "offer", id: 1, name: "a", size: 1 });
     assert.equal((await ada.event("error")).code, "no_receivers");
