@@ -84,10 +84,40 @@ export class OutboundQueue {
   #bulk: { tag: number; pieces: Uint8Array[]; size: number }[] = [];
   #bulkBytes = 0;
   #bulkWaiters: { below: number; resolve: () => void }[] = [];
-  #flushing: Promise<void> | undefined;
+  #drainWaiters: (() => void)[] = [];
+  /** Text waits for the end of this turn. */
+  #scheduled = false;
+  /** Writes follow one another until nothing waits. */
+  #active = false;
   /** True while a write is under way, that is, while the reader holds us up. */
   #writing = false;
   #dead = false;
+  /** What is being written, and how much of it is written already. */
+  #batch: Uint8Array | undefined;
+  #offset = 0;
+  // The write loop runs on these callbacks, made once per queue: in a busy
+  // room an async function or a closure per write was garbage per member
+  // per message.
+  readonly #startFlush = () => {
+    this.#scheduled = false;
+    if (!this.#active) this.#writeNext();
+  };
+  readonly #onWritten = (n: number) => {
+    this.#offset += n;
+    if (this.#offset < this.#batch!.length) return this.#writeBatch();
+    this.#writing = false;
+    this.#batch = undefined;
+    this.#writeNext();
+  };
+  readonly #onFailed = (error: unknown) => {
+    this.#writing = false;
+    this.#batch = undefined;
+    if (!this.#dead) {
+      this.#kill();
+      this.#onError(error);
+    }
+    this.#writeNext();
+  };
 
   constructor(sink: ByteSink, options: OutboundQueueOptions = {}) {
     this.#sink = sink;
@@ -119,8 +149,9 @@ export class OutboundQueue {
       this.#onOverflow(queued);
       return;
     }
-    this.#flushing ??= new Promise<void>((resolve) => afterThisTurn(resolve))
-      .then(() => this.#flush());
+    if (this.#active || this.#scheduled) return;
+    this.#scheduled = true;
+    afterThisTurn(this.#startFlush);
   }
 
   /**
@@ -133,7 +164,8 @@ export class OutboundQueue {
     const size = pieces.reduce((sum, piece) => sum + piece.length, 0);
     this.#bulk.push({ tag, pieces, size });
     this.#bulkBytes += size;
-    this.#flushing ??= this.#flush();
+    // Text waiting for the end of the turn goes first, then this.
+    if (!this.#active && !this.#scheduled) this.#writeNext();
   }
 
   /** Removes the waiting file-lane items of `tag`, e.g. a transfer just aborted. */
@@ -152,8 +184,9 @@ export class OutboundQueue {
   }
 
   /** Resolves once everything queued so far is written (or the queue died). */
-  async drained(): Promise<void> {
-    while (this.#flushing) await this.#flushing;
+  drained(): Promise<void> {
+    if (!this.#active && !this.#scheduled) return Promise.resolve();
+    return new Promise((resolve) => this.#drainWaiters.push(resolve));
   }
 
   #kill(): void {
@@ -175,25 +208,32 @@ export class OutboundQueue {
     }
   }
 
-  async #flush(): Promise<void> {
-    try {
-      while (!this.#dead && (this.#textBytes > 0 || this.#bulkBytes > 0)) {
-        const batch = this.#takeBatch();
-        let written = 0;
-        this.#writing = true;
-        while (written < batch.length) {
-          written += await this.#sink.write(batch.subarray(written));
-        }
-        this.#writing = false;
-      }
-    } catch (error) {
-      if (!this.#dead) {
-        this.#kill();
-        this.#onError(error);
-      }
-    } finally {
-      this.#flushing = undefined;
+  /** Starts the next write, or ends the loop when nothing waits. */
+  #writeNext(): void {
+    if (this.#dead || (this.#textBytes === 0 && this.#bulkBytes === 0)) {
+      this.#active = false;
+      if (this.#scheduled || this.#drainWaiters.length === 0) return;
+      for (const resolve of this.#drainWaiters.splice(0)) resolve();
+      return;
     }
+    this.#active = true;
+    this.#batch = this.#takeBatch();
+    this.#offset = 0;
+    this.#writing = true;
+    this.#writeBatch();
+  }
+
+  #writeBatch(): void {
+    const batch = this.#batch!;
+    let written: Promise<number>;
+    try {
+      written = this.#sink.write(
+        this.#offset === 0 ? batch : batch.subarray(this.#offset),
+      );
+    } catch (error) {
+      return this.#onFailed(error);
+    }
+    written.then(this.#onWritten, this.#onFailed);
   }
 
   /**
