@@ -143,9 +143,8 @@ export function clientHelp(version: string): string {
     "  --list                print the rooms found on the network and exit",
     "  --json                with --list: one JSON object per room and line",
     "  --discovery-address ADDRESS[:PORT]",
-    `                        where to look for rooms (default: ${
-      discoveryText(DEFAULT_DISCOVERY)
-    }, UDP)`,
+    "                        where to look for rooms (UDP; default:",
+    `                        ${discoveryText(DEFAULT_DISCOVERY)})`,
     `  --send-dir DIR        folder to send files from (default: ${DEFAULT_SEND_DIR})`,
     `  --received-dir DIR    folder received files go to (default: ${DEFAULT_RECEIVED_DIR})`,
     "  --no-files            decline files sent to the room",
@@ -154,7 +153,7 @@ export function clientHelp(version: string): string {
     "  --version, -v         show the version",
     "",
     "Exit codes: 0 after leaving (/quit, Ctrl+C, Ctrl+D, the room closed);",
-    "1 on an error (cannot join, connection lost; --list: no room found);",
-    "2 for wrong options.",
+    "1 on an error (cannot join, connection lost); 2 for wrong options.",
+    "--list exits with 1 when no room answered.",
   ].join("\n"));
 }

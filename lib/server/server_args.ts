@@ -202,10 +202,10 @@ export function serverHelp(version: string): string {
     `                               "HOSTNAME's room", at most ${MAX_ROOM_NAME_LENGTH} characters)`,
     "  --no-announce                do not announce the room on the network",
     "  --discovery-address ADDRESS[:PORT]",
-    `                               where to announce (default: ${
+    "                               where to announce, UDP (default: the group",
+    `                               ${
       discoveryText(DEFAULT_DISCOVERY)
-    }, UDP,`,
-    "                               with broadcast as a fallback)",
+    }, with broadcast as a fallback)`,
     ...STORE_SETTINGS.map((s) =>
       `  --${s.flag.padEnd(26)} ${s.summary} (default ${
         s.unit === "bytes"
