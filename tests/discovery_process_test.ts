@@ -12,19 +12,14 @@ import { TempFolder } from "./helpers/file_fixture.ts";
 import { needs } from "./helpers/permissions.ts";
 import { ServerProcess } from "./helpers/server_process.ts";
 import { terminalClient } from "./helpers/terminal_client.ts";
-import { canRunInTerminal } from "./helpers/terminal_process.ts";
+import { inTerminal } from "./helpers/terminal_process.ts";
 
 /** How long after the search starts the client may ask for an address, at most. */
 const FALLBACK_MS = 2_000;
 
-/** Test options for a test that runs the client in a pseudo-terminal. */
-function inTerminal(name: string): { name: string; ignore: boolean } {
-  const options = needs(name, "read", "write", "run");
-  if (options.ignore || canRunInTerminal()) return options;
-  return {
-    name: `${name} [ignored: needs util-linux script(1) for a terminal]`,
-    ignore: true,
-  };
+/** Test options for a test that runs the programs. */
+function withProcesses(name: string): { name: string; ignore: boolean } {
+  return needs(name, "read", "write", "run");
 }
 
 /** Servers on 127.0.0.1 announcing at `discovery`, stopped when disposed. */
@@ -65,11 +60,8 @@ function list(discovery: string, ...args: string[]) {
 }
 
 Deno.test(
-  needs(
+  withProcesses(
     "chat-client --list prints the rooms announced, one a line and as JSON",
-    "read",
-    "write",
-    "run",
   ),
   async () => {
     const discovery = await privateDiscoveryAddress();
@@ -102,11 +94,8 @@ Deno.test(
 );
 
 Deno.test(
-  needs(
+  withProcesses(
     "a room started with --no-announce is not found, and --list with none found says so and exits 1",
-    "read",
-    "write",
-    "run",
   ),
   async () => {
     const discovery = await privateDiscoveryAddress();
@@ -126,11 +115,8 @@ Deno.test(
 );
 
 Deno.test(
-  needs(
+  withProcesses(
     "a bot joins the room named by --room, and refuses a name two rooms have, listing both",
-    "read",
-    "write",
-    "run",
   ),
   async () => {
     const discovery = await privateDiscoveryAddress();
