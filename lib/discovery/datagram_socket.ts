@@ -26,16 +26,17 @@ export class DatagramSocket {
   }
 
   /**
-   * Binds `0.0.0.0:port` (0: any free port), shared with other programs on
-   * the same port so several rooms can run on one machine, and calls
-   * `onMessage` for every datagram. Rejects when the port cannot be bound.
-   * Needs `--allow-net=0.0.0.0`.
+   * Binds `0.0.0.0:port` and calls `onMessage` for every datagram. A given
+   * port is shared with other programs bound to it, so several rooms can run
+   * on one machine; port 0 takes a free port of its own (never shared, or
+   * answers could go to another socket on it). Rejects when the port cannot
+   * be bound. Needs `--allow-net=0.0.0.0`.
    */
   static async bind(
     port: number,
     onMessage: (bytes: Uint8Array, from: DatagramSource) => void,
   ): Promise<DatagramSocket> {
-    const socket = dgram.createSocket({ type: "udp4", reuseAddr: true });
+    const socket = dgram.createSocket({ type: "udp4", reuseAddr: port !== 0 });
     await new Promise<void>((resolve, reject) => {
       socket.once("error", reject);
       socket.bind(port, "0.0.0.0", () => {
