@@ -10,7 +10,12 @@ import { shutdownSignals } from "./lib/cli/shutdown_signals.ts";
 import { ChatServer } from "./lib/server/chat_server.ts";
 import { FileStore } from "./lib/store/file_store.ts";
 import { storePermissionProblem } from "./lib/store/store_permissions.ts";
-import type { StoreArgs } from "./lib/server/server_args.ts";
+import type { AnnounceArgs, StoreArgs } from "./lib/server/server_args.ts";
+import { RoomAnnouncer } from "./lib/discovery/announcer.ts";
+import { discoveryText } from "./lib/discovery/discovery_address.ts";
+import { PROTOCOL_VERSION } from "./lib/protocol/messages.ts";
+import { defaultRoomName } from "./lib/server/room_name.ts";
+import { errorText } from "./lib/text/error_text.ts";
 import { isLoopback, joinHosts } from "./lib/server/lan_addresses.ts";
 import { qrText } from "./lib/server/terminal_qr.ts";
 import { hostPort } from "./lib/transport/host_port.ts";
@@ -77,7 +82,51 @@ function envOperatorCode(): string | undefined {
   return code;
 }
 
-function main(): void {
+/**
+ * Starts announcing the room, or says why it is not announced; undefined
+ * then. A room on a loopback host is announced only to a discovery address
+ * chosen with the flag: nobody elsewhere could join it.
+ */
+async function announce(
+  args: AnnounceArgs,
+  server: ChatServer,
+  options: { host: string | undefined; page: string },
+): Promise<RoomAnnouncer | undefined> {
+  if (options.host !== undefined && isLoopback(options.host) && !args.chosen) {
+    return undefined;
+  }
+  const name = args.roomName ?? defaultRoomName();
+  const where = discoveryText(args.discovery);
+  try {
+    const announcer = await RoomAnnouncer.start({
+      discovery: args.discovery,
+      room: () => ({
+        name,
+        port: server.port,
+        members: server.room.members.length,
+        private: false,
+        protocol: PROTOCOL_VERSION,
+        page: options.page,
+      }),
+      log,
+    });
+    console.log(
+      `Announced on the network as ${
+        JSON.stringify(name)
+      } (UDP ${where}); --no-announce turns it off.`,
+    );
+    return announcer;
+  } catch (error) {
+    console.log(
+      `Not announced on the network: cannot use UDP ${where}: ${
+        errorText(error)
+      }. Others type the address.`,
+    );
+    return undefined;
+  }
+}
+
+async function main(): Promise<void> {
   let command;
   try {
     command = parseServerArgs(Deno.args);
@@ -135,9 +184,11 @@ function main(): void {
   const hosts = joinHosts(options.host);
   console.log(`lanroom ${VERSION}: room open on port ${server.port}.`);
   const first = hosts[0];
+  const page = first === undefined
+    ? ""
+    : `http://${hostPort(first, server.port)}/`;
   if (first !== undefined) {
     // The page is what most people open, so its address and code come first.
-    const page = `http://${hostPort(first, server.port)}/`;
     console.log(`In a browser on this network: ${page}`);
     if (!isLoopback(first)) console.log(qrText(page));
   }
@@ -153,6 +204,9 @@ function main(): void {
       `Files and history are kept in ${store.folder} (${store.count()} files).`,
     );
   }
+  const announcer = command.announce
+    ? await announce(command.announce, server, { host: options.host, page })
+    : undefined;
 
   console.log(
     options.operatorCode === undefined && envOperatorCode() === undefined
@@ -165,6 +219,7 @@ function main(): void {
     if (closing) return;
     closing = true;
     log("Closing the room (interrupted)");
+    await announcer?.close();
     await server.close("the server is shutting down");
     Deno.exit(0);
   };
@@ -175,4 +230,4 @@ function main(): void {
   console.log("Ctrl+C closes the room.");
 }
 
-if (import.meta.main) main();
+if (import.meta.main) await main();

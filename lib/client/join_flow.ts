@@ -15,8 +15,10 @@ import { visible } from "../text/visible.ts";
 import type { LineSource } from "../terminal/line_queue.ts";
 import type { View } from "../terminal/screen.ts";
 import { hostPort } from "../transport/host_port.ts";
+import type { RoomSearch } from "../discovery/room_finder.ts";
 import { netPermissionProblem } from "./permission_check.ts";
 import { parseRoomAddress, type RoomAddress } from "./room_address.ts";
+import { chooseRoom, roomNamed } from "./room_choice.ts";
 import { JoinError, RoomLink } from "./room_link.ts";
 import type { NameTokens } from "./name_tokens.ts";
 
@@ -30,6 +32,13 @@ export interface JoinFlowOptions {
   name?: string;
   host?: string;
   port?: number;
+  /** The name of a room found on the network to join (`--room`). */
+  room?: string;
+  /**
+   * Searches the network for rooms; without it, or with `host` or `port`
+   * given, nothing is searched and the Host question is asked as before.
+   */
+  findRooms?: () => Promise<RoomSearch>;
   /** Whether this member accepts files. */
   files: boolean;
   /**
@@ -82,19 +91,30 @@ export async function joinRoom(options: JoinFlowOptions): Promise<Joined> {
     return checked.name;
   };
 
+  const addressGiven = options.host !== undefined ||
+    options.port !== undefined;
+  // The search runs while the name is asked: a second saved for a person.
+  const searching = !addressGiven && options.findRooms &&
+      (interactive || options.room !== undefined)
+    ? options.findRooms()
+    : undefined;
   let name = options.name;
   if (name === undefined) {
     if (!interactive) throw needed("--name");
     name = await ask("Name: ", validName);
   }
-  // Flags that give the port, or the host, say where: the other is not asked.
-  let address: RoomAddress = {
-    host: options.host ?? DEFAULT_HOST,
-    port: options.port,
-  };
-  if (interactive && options.host === undefined && options.port === undefined) {
-    address = await ask(`Host [${DEFAULT_HOST}]: `, parseRoomAddress);
+  let address: RoomAddress | undefined;
+  if (searching) {
+    view.print("Looking for rooms on this network...");
+    const search = await searching;
+    address = options.room === undefined
+      ? await chooseRoom(search, { ask, view })
+      : roomNamed(search, options.room);
+  } else if (addressGiven || !interactive) {
+    // Flags that give the port, or the host, say where: the other is not asked.
+    address = { host: options.host ?? DEFAULT_HOST, port: options.port };
   }
+  address ??= await ask(`Host [${DEFAULT_HOST}]: `, parseRoomAddress);
   let link: RoomLink | undefined;
   let room = "";
   while (!link) {

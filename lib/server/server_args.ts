@@ -22,6 +22,23 @@ import {
   type StoreSettings,
 } from "../store/store_options.ts";
 import { formatBytes } from "../core/limits.ts";
+import {
+  DEFAULT_DISCOVERY,
+  type DiscoveryAddress,
+  discoveryText,
+  parseDiscoveryAddress,
+} from "../discovery/discovery_address.ts";
+import { MAX_ROOM_NAME_LENGTH } from "../discovery/announcement.ts";
+import { CONTROL_CHARACTERS } from "../text/visible.ts";
+
+/** How the room is announced on the network; absent with `--no-announce`. */
+export interface AnnounceArgs {
+  discovery: DiscoveryAddress;
+  /** True when `--discovery-address` named it, rather than the default. */
+  chosen: boolean;
+  /** `--room-name`; undefined for the default, "HOSTNAME's room". */
+  roomName?: string;
+}
 
 /** Where and how the room keeps files and history; absent with `--no-store`. */
 export interface StoreArgs {
@@ -47,6 +64,8 @@ export type ServerCommand =
     store: StoreArgs | undefined;
     /** True when `--port` was given, so the store's last port is not reused. */
     portGiven: boolean;
+    /** Where to announce the room; undefined with `--no-announce`. */
+    announce: AnnounceArgs | undefined;
   }
   | { kind: "help" }
   | { kind: "version" };
@@ -70,6 +89,9 @@ export function parseServerArgs(args: string[]): ServerCommand {
       "store-dir": { type: "string" },
       "no-store": { type: "boolean" },
       "op-code": { type: "string" },
+      "room-name": { type: "string" },
+      "no-announce": { type: "boolean" },
+      "discovery-address": { type: "string" },
       help: { type: "boolean", short: "h" },
       version: { type: "boolean", short: "v" },
       ...limitOptions,
@@ -115,6 +137,7 @@ export function parseServerArgs(args: string[]): ServerCommand {
   }
   return {
     kind: "run",
+    announce: parseAnnounce(values),
     store: values["no-store"]
       ? undefined
       : { folder, chosen: values["store-dir"] !== undefined, settings },
@@ -130,6 +153,38 @@ export function parseServerArgs(args: string[]): ServerCommand {
       limits,
       operatorCode: opCode,
     },
+  };
+}
+
+function parseAnnounce(
+  values: {
+    "room-name"?: string;
+    "no-announce"?: boolean;
+    "discovery-address"?: string;
+  },
+): AnnounceArgs | undefined {
+  const roomName = values["room-name"];
+  if (roomName !== undefined) {
+    const trimmed = roomName.trim();
+    if (trimmed === "" || [...trimmed].length > MAX_ROOM_NAME_LENGTH) {
+      throw new RangeError(
+        `Cannot use --room-name "${roomName}": give 1 to ${MAX_ROOM_NAME_LENGTH} characters`,
+      );
+    }
+    if (new RegExp(CONTROL_CHARACTERS.source).test(trimmed)) {
+      throw new RangeError(
+        "Cannot use --room-name with control characters: give plain text",
+      );
+    }
+  }
+  if (values["no-announce"]) return undefined;
+  const address = values["discovery-address"];
+  return {
+    discovery: address === undefined
+      ? DEFAULT_DISCOVERY
+      : parseDiscoveryAddress(address),
+    chosen: address !== undefined,
+    roomName: roomName?.trim(),
   };
 }
 
@@ -159,6 +214,14 @@ export function serverHelp(version: string): string {
     "  --no-store                   relay files only; keep nothing, use no files",
     "  --op-code CODE               the operator code for /op (default: a new one,",
     `                               printed at start; or from ${OP_CODE_ENV})`,
+    `  --room-name NAME             the name the room is announced by (default:`,
+    `                               "HOSTNAME's room", at most ${MAX_ROOM_NAME_LENGTH} characters)`,
+    "  --no-announce                do not announce the room on the network",
+    "  --discovery-address ADDRESS[:PORT]",
+    "                               where to announce, UDP (default: the group",
+    `                               ${
+      discoveryText(DEFAULT_DISCOVERY)
+    }, with broadcast as a fallback)`,
     ...STORE_SETTINGS.map((s) =>
       `  --${s.flag.padEnd(26)} ${s.summary} (default ${
         s.unit === "bytes"

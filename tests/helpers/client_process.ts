@@ -30,6 +30,12 @@ export interface ClientProcessOptions {
   /** Left out when undefined, to test the client's own checks. */
   name?: string;
   /**
+   * The server's host; false leaves `--host` out, for a client that finds
+   * its room on the network (with `permissionSet`, which allows that).
+   * @default {"127.0.0.1"}
+   */
+  host?: string | false;
+  /**
    * The client's working folder, made when missing.
    * @default {a new temporary folder, removed when the client is disposed}
    */
@@ -337,8 +343,7 @@ async function prepareRun(
     ...permissions,
     CLIENT_PATH,
     ...(options.name === undefined ? [] : ["--name", options.name]),
-    "--host",
-    "127.0.0.1",
+    ...(options.host === false ? [] : ["--host", options.host ?? "127.0.0.1"]),
     ...(options.port === undefined ? [] : ["--port", String(options.port)]),
     ...folders,
     ...(options.files === false ? ["--no-files"] : []),
