@@ -59,6 +59,12 @@ export interface ChatServerOptions {
    * (`BROWSER_GREETING_DELAY_MS`, 75 s); tests shorten it.
    */
   browserGreetingDelayMs?: number;
+  /**
+   * The room's clock: event times and flood control. Tests stop it so a
+   * flood's rate cannot refill while a loaded machine stalls them.
+   * @default {Date.now}
+   */
+  now?: () => number;
 }
 
 /** How long shutdown waits for goodbyes to be written before closing anyway. */
@@ -90,6 +96,7 @@ export class ChatServer {
       historySize: options.historySize,
       log: options.log,
       store: options.store,
+      now: options.now,
       features: ["heartbeat"],
     });
     this.relay = new TransferRelay(this.room);
