@@ -106,7 +106,7 @@ Deno.test("an end, abort or receipt for an unknown transfer changes nothing", as
 });
 
 Deno.test("random binary from a stranger does not disturb the room", async () => {
-  await using room = openRoom({ limits: { joinTimeoutMs: 500 } });
+  await using room = openRoom();
   const { alice, bob } = await bystanders(room);
   using conn = await Deno.connect({ hostname: "127.0.0.1", port: room.port });
   const noise = new Uint8Array(256 * 1024);
