@@ -3,7 +3,7 @@ import type { ServerEvent } from "../../../lib/protocol/messages.ts";
 import { patternBytes, sha256Bytes } from "../../helpers/file_fixture.ts";
 import { type OpenRoom, openRoom } from "../../helpers/open_room.ts";
 import type { TestMember } from "../../helpers/room_fixture.ts";
-import { SilentMember } from "../../helpers/silent_member.ts";
+import { fillBuffersOf, SilentMember } from "../../helpers/silent_member.ts";
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -413,31 +413,6 @@ Deno.test("chat sent during a transfer reaches the receivers before the file end
   );
 });
 
-/**
- * Fills the socket buffers between the room and `silent`, a member that
- * never reads, with a file offered to it alone, sent until the room drops
- * it from that file: what those buffers hold depends on the system (4 MiB
- * on one machine, tens of MiB under Wine on another), and a later
- * transfer to `silent` waits on it only once they are full.
- */
-async function fillBuffersOf(
-  silent: string,
-  sender: TestMember,
-  id: number,
-): Promise<void> {
-  const size = 256 * MiB;
-  await sender.send({ type: "offer", id, name: "filler", size, to: silent });
-  assert.deepEqual((await sender.event("offered")).receivers, [silent]);
-  const chunk = patternBytes(64 * KiB);
-  const dropped = () =>
-    sender.events.some((e) => e.type === "delivery" && e.id === id);
-  for (let sent = 0; sent < size && !dropped(); sent += chunk.length) {
-    await sender.chunk(id, chunk);
-  }
-  await sender.event("delivery", (e) => e.id === id && !e.ok);
-  await sender.send({ type: "abort", id, reason: "filled" });
-}
-
 Deno.test("a receiver that stops reading is dropped from the transfer alone; the others get every byte", async () => {
   await using room = openRoom({
     // Long enough that a receiver which does read is never caught
@@ -447,7 +422,7 @@ Deno.test("a receiver that stops reading is dropped from the transfer alone; the
   const [alice, bob] = await joinAll(room, "alice", "bob");
   await using slow = await SilentMember.join(room.port, "slow");
   const carol = await room.join("carol", { files: false });
-  await fillBuffersOf(slow.name, alice, 9);
+  await fillBuffersOf(slow, alice);
   // Larger than the window: slow's share of it waits in the room.
   const bytes = patternBytes(4 * MiB);
   const sha256 = sha256Bytes(bytes);
