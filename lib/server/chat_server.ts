@@ -39,6 +39,12 @@ export interface ChatServerOptions {
   /** Log sink for joins, leaves and errors. @default {() => {}} */
   log?: (line: string) => void;
   /**
+   * The room's clock: event times and flood control. Tests stop it so a
+   * flood's rate cannot refill while a loaded machine stalls them.
+   * @default {Date.now}
+   */
+  now?: () => number;
+  /**
    * Where the room keeps files and history (`FileStore.open`); the server
    * closes it when it closes. Without one, files are only relayed.
    * @default {undefined}
@@ -95,6 +101,7 @@ export class ChatServer {
       limits: options.limits,
       historySize: options.historySize,
       log: options.log,
+      now: options.now,
       store: options.store,
       features: ["heartbeat"],
       operatorCode: options.operatorCode,
