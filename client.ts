@@ -16,14 +16,15 @@ import { shutdownSignals } from "./lib/cli/shutdown_signals.ts";
 import { ChatSession } from "./lib/client/chat_session.ts";
 import { prepareFolders } from "./lib/client/folders.ts";
 import { folderPermissionProblem } from "./lib/client/permission_check.ts";
-import { clientHelp, parseClientArgs } from "./lib/client/client_args.ts";
+import {
+  clientHelp,
+  parseClientArgs,
+  type RoomSearchArgs,
+} from "./lib/client/client_args.ts";
 import { JoinCancelled, joinRoom } from "./lib/client/join_flow.ts";
 import { NameTokens } from "./lib/client/name_tokens.ts";
 import { roomJson, roomLine } from "./lib/client/room_list.ts";
-import {
-  type DiscoveryAddress,
-  discoveryText,
-} from "./lib/discovery/discovery_address.ts";
+import { discoveryText } from "./lib/discovery/discovery_address.ts";
 import { findRooms } from "./lib/discovery/room_finder.ts";
 import { PipedInput } from "./lib/client/piped_input.ts";
 import { JoinError } from "./lib/client/room_link.ts";
@@ -39,10 +40,10 @@ import { VERSION } from "./lib/version.ts";
  * code 1 and a line on stderr when none did.
  */
 async function listRooms(
-  discovery: DiscoveryAddress,
+  options: RoomSearchArgs,
   json: boolean,
 ): Promise<never> {
-  const search = await findRooms({ discovery });
+  const search = await findRooms(options);
   for (const room of search.rooms) {
     console.log(json ? roomJson(room) : roomLine(room));
   }
@@ -53,7 +54,7 @@ async function listRooms(
   }
   if (search.rooms.length > 0) Deno.exit(0);
   console.error(
-    `No rooms found on this network (asked ${discoveryText(discovery)}${
+    `No rooms found on this network (asked ${discoveryText(options.discovery)}${
       search.problem ? `: ${search.problem}` : ""
     }).`,
   );
@@ -79,7 +80,7 @@ async function main(): Promise<void> {
   if (command.kind === "help") return console.log(clientHelp(VERSION));
   if (command.kind === "version") return console.log(`lanroom ${VERSION}`);
   if (command.kind === "list") {
-    return await listRooms(command.discovery, command.json);
+    return await listRooms(command.search, command.json);
   }
 
   // Before any question and before raw mode: Deno must never stop to ask
@@ -143,7 +144,7 @@ async function main(): Promise<void> {
       style,
       interactive,
       names: NameTokens.open(),
-      findRooms: () => findRooms({ discovery: command.discovery }),
+      findRooms: () => findRooms(command.search),
     });
   } catch (error) {
     if (error instanceof JoinCancelled) exitWith(0, "", input);

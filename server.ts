@@ -100,6 +100,7 @@ async function announce(
   try {
     const announcer = await RoomAnnouncer.start({
       discovery: args.discovery,
+      answersPerSecond: args.answersPerSecond,
       room: () => ({
         name,
         port: server.port,

@@ -61,7 +61,7 @@ function list(discovery: string, ...args: string[]) {
 
 Deno.test(
   withProcesses(
-    "chat-client --list prints the rooms announced, one a line and as JSON",
+    "chat-client --list prints the rooms announced, one a line and as JSON, and at most --max-rooms of them",
   ),
   async () => {
     const discovery = await privateDiscoveryAddress();
@@ -90,6 +90,13 @@ Deno.test(
         page: `http://127.0.0.1:${port}/`,
       })),
     );
+    const one = await list(discovery, "--max-rooms", "1", "--search-ms", "500");
+    assert.equal(one.code, 0, one.stderr);
+    assert.match(
+      one.stdout,
+      /^(ada|bob)'s room 127\.0\.0\.1:\d+, 0 members\n$/,
+    );
+    assert.match(one.stderr, /More rooms answered; the first 1 are listed/);
   },
 );
 

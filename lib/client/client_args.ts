@@ -13,6 +13,7 @@ import {
   discoveryText,
   parseDiscoveryAddress,
 } from "../discovery/discovery_address.ts";
+import { MAX_ROOMS_FOUND, SEARCH_MS } from "../discovery/room_finder.ts";
 import { parseRoomAddress } from "./room_address.ts";
 
 /** What the client was asked to do. */
@@ -23,7 +24,7 @@ export type ClientCommand =
     /** `--list`: print the rooms found and exit. */
     kind: "list";
     json: boolean;
-    discovery: DiscoveryAddress;
+    search: RoomSearchArgs;
   }
   | {
     kind: "run";
@@ -32,14 +33,23 @@ export type ClientCommand =
     port?: number;
     /** A room to join by the name it announces (`--room`). */
     room?: string;
-    /** Where to look for rooms when no address is given. */
-    discovery: DiscoveryAddress;
+    /** How to look for rooms when no address is given. */
+    search: RoomSearchArgs;
     sendDir: string;
     receivedDir: string;
     files: boolean;
     /** Days a `.part` no room can finish is kept. */
     keepPartsDays: number;
   };
+
+/** Where and how long to look for rooms, and how many to keep. */
+export interface RoomSearchArgs {
+  discovery: DiscoveryAddress;
+  /** `--search-ms`. */
+  searchMs: number;
+  /** `--max-rooms`. */
+  maxRooms: number;
+}
 
 /** Default folder files are sent from, relative to the working directory. */
 export const DEFAULT_SEND_DIR = "send";
@@ -64,19 +74,29 @@ export function parseClientArgs(args: string[]): ClientCommand {
       list: { type: "boolean" },
       json: { type: "boolean" },
       "discovery-address": { type: "string" },
+      "search-ms": { type: "string" },
+      "max-rooms": { type: "string" },
       help: { type: "boolean", short: "h" },
       version: { type: "boolean", short: "v" },
     },
   });
   if (values.help) return { kind: "help" };
   if (values.version) return { kind: "version" };
-  const discovery = values["discovery-address"] === undefined
-    ? DEFAULT_DISCOVERY
-    : parseDiscoveryAddress(values["discovery-address"]);
+  const search: RoomSearchArgs = {
+    discovery: values["discovery-address"] === undefined
+      ? DEFAULT_DISCOVERY
+      : parseDiscoveryAddress(values["discovery-address"]),
+    searchMs: values["search-ms"] === undefined
+      ? SEARCH_MS
+      : parseWhole("--search-ms", values["search-ms"], 100, 60_000),
+    maxRooms: values["max-rooms"] === undefined
+      ? MAX_ROOMS_FOUND
+      : parseWhole("--max-rooms", values["max-rooms"], 1, 1000),
+  };
   if (values.json && !values.list) {
     throw new TypeError("--json goes with --list");
   }
-  if (values.list) return { kind: "list", json: !!values.json, discovery };
+  if (values.list) return { kind: "list", json: !!values.json, search };
   if (
     values.room !== undefined &&
     (values.host !== undefined || values.port !== undefined)
@@ -104,7 +124,7 @@ export function parseClientArgs(args: string[]): ClientCommand {
     host: address?.host,
     port: port ?? address?.port,
     room: values.room,
-    discovery,
+    search,
     sendDir: values["send-dir"] ?? DEFAULT_SEND_DIR,
     receivedDir: values["received-dir"] ?? DEFAULT_RECEIVED_DIR,
     files: !values["no-files"],
@@ -145,6 +165,8 @@ export function clientHelp(version: string): string {
     "  --discovery-address ADDRESS[:PORT]",
     "                        where to look for rooms (UDP; default:",
     `                        ${discoveryText(DEFAULT_DISCOVERY)})`,
+    `  --search-ms MS        how long to look for rooms (default: ${SEARCH_MS})`,
+    `  --max-rooms N         rooms a search keeps at most (default: ${MAX_ROOMS_FOUND})`,
     `  --send-dir DIR        folder to send files from (default: ${DEFAULT_SEND_DIR})`,
     `  --received-dir DIR    folder received files go to (default: ${DEFAULT_RECEIVED_DIR})`,
     "  --no-files            decline files sent to the room",

@@ -29,6 +29,7 @@ import {
   parseDiscoveryAddress,
 } from "../discovery/discovery_address.ts";
 import { MAX_ROOM_NAME_LENGTH } from "../discovery/announcement.ts";
+import { MAX_ANSWERS_PER_SECOND } from "../discovery/announcer.ts";
 import { CONTROL_CHARACTERS } from "../text/visible.ts";
 
 /** How the room is announced on the network; absent with `--no-announce`. */
@@ -38,6 +39,8 @@ export interface AnnounceArgs {
   chosen: boolean;
   /** `--room-name`; undefined for the default, "HOSTNAME's room". */
   roomName?: string;
+  /** `--discovery-answers-per-second`: queries answered at most. */
+  answersPerSecond: number;
 }
 
 /** Where and how the room keeps files and history; absent with `--no-store`. */
@@ -92,6 +95,7 @@ export function parseServerArgs(args: string[]): ServerCommand {
       "room-name": { type: "string" },
       "no-announce": { type: "boolean" },
       "discovery-address": { type: "string" },
+      "discovery-answers-per-second": { type: "string" },
       help: { type: "boolean", short: "h" },
       version: { type: "boolean", short: "v" },
       ...limitOptions,
@@ -161,6 +165,7 @@ function parseAnnounce(
     "room-name"?: string;
     "no-announce"?: boolean;
     "discovery-address"?: string;
+    "discovery-answers-per-second"?: string;
   },
 ): AnnounceArgs | undefined {
   const roomName = values["room-name"];
@@ -185,6 +190,14 @@ function parseAnnounce(
       : parseDiscoveryAddress(address),
     chosen: address !== undefined,
     roomName: roomName?.trim(),
+    answersPerSecond: values["discovery-answers-per-second"] === undefined
+      ? MAX_ANSWERS_PER_SECOND
+      : parseWhole(
+        "--discovery-answers-per-second",
+        values["discovery-answers-per-second"],
+        1,
+        10_000,
+      ),
   };
 }
 
@@ -222,6 +235,8 @@ export function serverHelp(version: string): string {
     `                               ${
       discoveryText(DEFAULT_DISCOVERY)
     }, with broadcast as a fallback)`,
+    "  --discovery-answers-per-second N",
+    `                               queries answered at most (default ${MAX_ANSWERS_PER_SECOND})`,
     ...STORE_SETTINGS.map((s) =>
       `  --${s.flag.padEnd(26)} ${s.summary} (default ${
         s.unit === "bytes"

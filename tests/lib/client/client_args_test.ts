@@ -15,12 +15,27 @@ Deno.test("--keep-parts-days sets how long a .part no room can finish is kept", 
   assert.throws(() => run(["--keep-parts-days", "a week"]), RangeError);
 });
 
-Deno.test("--list, --json, --room and --discovery-address", () => {
+Deno.test("--list, --json, --room, --discovery-address, --search-ms and --max-rooms", () => {
   assert.deepEqual(parseClientArgs(["--list", "--json"]), {
     kind: "list",
     json: true,
-    discovery: { address: "239.255.76.82", port: 41530 },
+    search: {
+      discovery: { address: "239.255.76.82", port: 41530 },
+      searchMs: 1000,
+      maxRooms: 32,
+    },
   });
+  const list = parseClientArgs([
+    "--list",
+    "--search-ms",
+    "3000",
+    "--max-rooms",
+    "5",
+  ]);
+  assert.equal(list.kind === "list" && list.search.searchMs, 3000);
+  assert.equal(list.kind === "list" && list.search.maxRooms, 5);
+  assert.throws(() => parseClientArgs(["--search-ms", "20"]), RangeError);
+  assert.throws(() => parseClientArgs(["--max-rooms", "0"]), RangeError);
   const run = parseClientArgs([
     "--room",
     "ada's room",
@@ -28,7 +43,7 @@ Deno.test("--list, --json, --room and --discovery-address", () => {
     "127.255.255.255:4000",
   ]);
   assert.equal(run.kind === "run" && run.room, "ada's room");
-  assert.deepEqual(run.kind === "run" && run.discovery, {
+  assert.deepEqual(run.kind === "run" && run.search.discovery, {
     address: "127.255.255.255",
     port: 4000,
   });

@@ -103,7 +103,7 @@ Deno.test("--help lists the store flags with their defaults, within 80 columns",
   assert.match(help, /--resume-minutes .*\(default 60 minutes\)/);
 });
 
-Deno.test("the room is announced on the documented group by default, under --room-name, and not at all with --no-announce", () => {
+Deno.test("the room is announced on the documented group by default, under --room-name, answering as many queries a second as asked, and not at all with --no-announce", () => {
   const announce = (args: string[]) => {
     const command = parseServerArgs(args);
     return command.kind === "run" ? command.announce : undefined;
@@ -112,6 +112,7 @@ Deno.test("the room is announced on the documented group by default, under --roo
     discovery: { address: "239.255.76.82", port: 41530 },
     chosen: false,
     roomName: undefined,
+    answersPerSecond: 20,
   });
   assert.deepEqual(
     announce([
@@ -119,12 +120,19 @@ Deno.test("the room is announced on the documented group by default, under --roo
       " ada's room ",
       "--discovery-address",
       "127.255.255.255:5000",
+      "--discovery-answers-per-second",
+      "5",
     ]),
     {
       discovery: { address: "127.255.255.255", port: 5000 },
       chosen: true,
       roomName: "ada's room",
+      answersPerSecond: 5,
     },
+  );
+  assert.throws(
+    () => parseServerArgs(["--discovery-answers-per-second", "0"]),
+    RangeError,
   );
   assert.equal(announce(["--no-announce"]), undefined);
   for (const bad of ["", " ", "x".repeat(65), "a\x1b[2Jb"]) {
