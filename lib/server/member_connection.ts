@@ -25,6 +25,7 @@ import { httpBaseUrl } from "../transport/host_port.ts";
 import {
   eventFrame,
   eventPlainText,
+  memberFrame,
   plainLine,
 } from "../transport/event_encoding.ts";
 import { OutboundQueue } from "../transport/outbound_queue.ts";
@@ -261,7 +262,7 @@ export class MemberConnection {
       const bytes = eventPlainText(event);
       if (bytes.length > 0) this.#queue.push(bytes);
     } else {
-      this.#queue.push(eventFrame(event));
+      this.#queue.push(memberFrame(event));
     }
   }
 

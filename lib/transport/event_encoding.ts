@@ -9,6 +9,7 @@ import type { ServerEvent } from "../protocol/messages.ts";
 import { eventText, plainOnlyText } from "../text/event_text.ts";
 import { plainStyle } from "../text/style.ts";
 import { storePlainText } from "../store/shared_files.ts";
+import { oneUseFrame } from "./outbound_queue.ts";
 
 const frames = new WeakMap<ServerEvent, Uint8Array>();
 const plainLines = new WeakMap<ServerEvent, Uint8Array>();
@@ -23,6 +24,24 @@ export function eventFrame(event: ServerEvent): Uint8Array {
     frames.set(event, bytes);
   }
   return bytes;
+}
+
+/** Events only ever sent to the one member they answer or welcome. */
+const ONE_MEMBER_EVENTS: ReadonlySet<string> = new Set([
+  "welcome",
+  "who",
+  "files",
+]);
+
+/**
+ * The text frame of an event for one member's queue: shared and cached for
+ * a broadcast, and for an event of that member alone (a welcome, a member
+ * list), encoded apart and marked so its memory goes back once written.
+ */
+export function memberFrame(event: ServerEvent): Uint8Array {
+  return ONE_MEMBER_EVENTS.has(event.type)
+    ? oneUseFrame(encodeLine(JSON.stringify(event)))
+    : eventFrame(event);
 }
 
 /** The event as CRLF-terminated plain text, for nc and telnet; empty when not shown. */

@@ -43,6 +43,34 @@ function afterThisTurn(flush: () => void): void {
   });
 }
 
+/** Frames of one connection alone, see {@linkcode oneUseFrame}. */
+const oneUse = new WeakSet<Uint8Array>();
+
+/**
+ * Marks `frame` as written to one connection only (a welcome, an answer to
+ * `/who`), so the queue gives its memory back as soon as it is written, or
+ * copied into a batch, rather than when V8 next collects garbage. A room of
+ * 1,000 members joining made 1,000 welcomes of up to 40 KiB: held until a
+ * collection they took 12 MB at once, and the allocator kept that much
+ * resident afterwards (about 18 KiB per member in the memory benchmark).
+ */
+export function oneUseFrame(frame: Uint8Array): Uint8Array {
+  oneUse.add(frame);
+  return frame;
+}
+
+/** Frees a buffer nothing reads any more, now. */
+function release(frame: Uint8Array): void {
+  if (lastJoined?.batch === frame) lastJoined = undefined;
+  const buffer = frame.buffer;
+  if (
+    buffer instanceof ArrayBuffer && frame.byteOffset === 0 &&
+    frame.byteLength === buffer.byteLength
+  ) {
+    buffer.transfer(0);
+  }
+}
+
 /**
  * The text last gathered into one buffer, and the frames it was gathered
  * from. A broadcast queues the same frames for every member, so the members
@@ -95,6 +123,8 @@ export class OutboundQueue {
   /** What is being written, and how much of it is written already. */
   #batch: Uint8Array | undefined;
   #offset = 0;
+  /** True when the batch holds a one-use frame: no other connection reads it. */
+  #batchOneUse = false;
   // The write loop runs on these callbacks, made once per queue: in a busy
   // room an async function or a closure per write was garbage per member
   // per message.
@@ -106,12 +136,12 @@ export class OutboundQueue {
     this.#offset += n;
     if (this.#offset < this.#batch!.length) return this.#writeBatch();
     this.#writing = false;
-    this.#batch = undefined;
+    this.#endBatch();
     this.#writeNext();
   };
   readonly #onFailed = (error: unknown) => {
     this.#writing = false;
-    this.#batch = undefined;
+    this.#endBatch();
     if (!this.#dead) {
       this.#kill();
       this.#onError(error);
@@ -208,6 +238,12 @@ export class OutboundQueue {
     }
   }
 
+  #endBatch(): void {
+    if (this.#batchOneUse) release(this.#batch!);
+    this.#batch = undefined;
+    this.#batchOneUse = false;
+  }
+
   /** Starts the next write, or ends the loop when nothing waits. */
   #writeNext(): void {
     if (this.#dead || (this.#textBytes === 0 && this.#bulkBytes === 0)) {
@@ -257,6 +293,16 @@ export class OutboundQueue {
       this.#bulkBytes -= size;
       this.#wakeBulkWaiters();
     }
-    return pieces.length === 1 ? pieces[0] : joinShared(pieces, size);
+    if (pieces.length === 1) {
+      this.#batchOneUse = oneUse.has(pieces[0]);
+      return pieces[0];
+    }
+    const batch = joinShared(pieces, size);
+    for (const piece of pieces) {
+      if (!oneUse.has(piece)) continue;
+      release(piece);
+      this.#batchOneUse = true;
+    }
+    return batch;
   }
 }

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import {
   type ByteSink,
+  oneUseFrame,
   OutboundQueue,
 } from "../../../lib/transport/outbound_queue.ts";
 
@@ -33,4 +34,21 @@ Deno.test("members sent the same frames in one turn each get them whole, in one 
   await Promise.all(queues.map((queue) => queue.drained()));
   assert.deepEqual(sinks[0].writes, ["a\nb\n", "b\na\n"]);
   assert.deepEqual(sinks[1].writes, ["a\nb\n", "b\n"]);
+});
+
+Deno.test("a frame of one member alone is written whole, alone or among shared frames, and the shared frames stay whole for the others", async () => {
+  const shared = line("everyone");
+  const sinks = [new TextSink(), new TextSink(), new TextSink()];
+  const queues = sinks.map((sink) => new OutboundQueue(sink));
+  queues[0].push(oneUseFrame(line("welcome, ann")));
+  queues[1].push(shared);
+  queues[1].push(oneUseFrame(line("welcome, bob")));
+  queues[2].push(shared);
+  await Promise.all(queues.map((queue) => queue.drained()));
+  queues[0].push(shared);
+  await queues[0].drained();
+  assert.deepEqual(sinks[0].writes, ["welcome, ann\n", "everyone\n"]);
+  assert.deepEqual(sinks[1].writes, ["everyone\nwelcome, bob\n"]);
+  assert.deepEqual(sinks[2].writes, ["everyone\n"]);
+  assert.equal(new TextDecoder().decode(shared), "everyone\n");
 });
