@@ -10,7 +10,9 @@
  *   the tab's JS heap (`page.metrics()`, JSHeapUsedSize) meanwhile.
  * - `download`: clicks the link whose text is `fileName` (its card, or its
  *   row in the files panel) and times it until Chromium's download manager
- *   has written `size` bytes under that name in `downloadDir`.
+ *   has written `size` bytes under that name in `downloadDir`. Given
+ *   `href`, it clicks a link to that address instead, put in the page for
+ *   the purpose (the same file from a reference server).
  *
  * It prints `{"joined":true}` once in the room, so the harness can share a
  * file the page then sees arrive.
@@ -30,6 +32,8 @@ export type DriverAction =
     | {
       action: "download";
       fileName: string;
+      /** Download from this address instead of the file's link in the page. */
+      href?: string;
       size: number;
       downloadDir: string;
       timeoutMs: number;
@@ -122,14 +126,20 @@ async function download(
   });
   await session.send("HeapProfiler.collectGarbage");
   const heapBefore = await heapUsed(page);
-  // The card in the conversation, or the row in the files panel.
-  const link = await page.waitForSelector(
-    `a.file-link::-p-text(${action.fileName})`,
-    { timeout: action.timeoutMs },
-  );
+  const link = action.href === undefined
+    // The card in the conversation, or the row in the files panel.
+    ? await page.waitForSelector(
+      `a.file-link::-p-text(${action.fileName})`,
+      { timeout: action.timeoutMs },
+    )
+    : await page.evaluateHandle(`(() => {
+      const a = document.createElement("a");
+      a.href = a.textContent = ${JSON.stringify(action.href)};
+      return document.body.appendChild(a);
+    })()`);
   const heap = sampleHeap(page);
   const started = performance.now();
-  await link!.evaluate((a) => (a as unknown as { click(): void }).click());
+  await link!.evaluate((a: unknown) => (a as { click(): void }).click());
   const path = join(action.downloadDir, action.fileName);
   const deadline = started + action.timeoutMs;
   while (true) {

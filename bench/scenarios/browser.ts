@@ -2,8 +2,8 @@
  * Scenario 7, the browser page: headless Chromium (bench/load/browser_driver.ts)
  * uploads a file through the page to a terminal receiver, beside a terminal
  * client's `/sendfile` of the same file to the same receiver; downloads a
- * stored file by clicking its card, beside curl fetching the same bytes
- * from nginx; and rooms of browser members (raw WebSocket members, as the
+ * stored file by clicking its card, beside curl and Chromium fetching the
+ * same bytes from nginx; and rooms of browser members (raw WebSocket members, as the
  * page speaks) chat beside the same number of terminal members. The tab's
  * JS heap and the server's RSS are read during the upload. Without
  * Chromium every row says skipped, and why.
@@ -296,6 +296,7 @@ async function downloadRows(
   const timeoutMs = transferTimeoutMs(bytes);
   const page: number[] = [];
   const nginx: number[] = [];
+  const nginxPage: number[] = [];
   const nginxTool = ctx.tools.nginx;
   const curlTool = ctx.tools.curl;
   const reference = nginxTool.available && curlTool.available
@@ -318,23 +319,43 @@ async function downloadRows(
       sendDir,
       receivedDir: join(root, "sender-received"),
     });
-    for (let run = 0; run < options.repeat; run++) {
-      ctx.log(`browser: page download ${size(bytes)}, run ${run + 1}`);
+    /** Seconds for the page to download the file by a click on its link, or on `href`. */
+    const clickDownload = async (
+      name: string,
+      how: { href?: string; onJoined?: () => Promise<void> } = {},
+    ) => {
       const result = await drive(ctx, {
         action: "download",
         chromium,
         url: `http://${LOOPBACK}:${server.port}/`,
-        name: `page${run}`,
+        name,
         fileName: "download.bin",
+        href: how.href,
         size: bytes,
         downloadDir: downloads,
         timeoutMs,
-      }, async () => {
-        // The card shows once the room has stored the file.
-        if (run === 0) await sender!.write(`/sendfile download.bin\n`);
-      });
-      page.push(result.seconds!);
+      }, how.onJoined);
       await remove(join(downloads, "download.bin"));
+      return result.seconds!;
+    };
+    for (let run = 0; run < options.repeat; run++) {
+      ctx.log(`browser: page download ${size(bytes)}, run ${run + 1}`);
+      page.push(
+        await clickDownload(`page${run}`, {
+          onJoined: async () => {
+            // The card shows once the room has stored the file.
+            if (run === 0) await sender!.write(`/sendfile download.bin\n`);
+          },
+        }),
+      );
+      if (reference) {
+        ctx.log(`browser: download ${size(bytes)} from nginx, run ${run + 1}`);
+        nginxPage.push(
+          await clickDownload(`nginx${run}`, {
+            href: `http://${LOOPBACK}:${reference.port}/download.bin`,
+          }),
+        );
+      }
       if (reference && curlTool.available) {
         const copy = join(downloads, "curl.bin");
         nginx.push(
@@ -357,6 +378,18 @@ async function downloadRows(
   const met = theirs === undefined
     ? undefined
     : theirs / ours >= DOWNLOAD_TARGET;
+  const browserRows: Row[] = nginxPage.length === 0 ? [] : [{
+    scenario: SCENARIO,
+    case: `${caseText}, click to the whole file on disk`,
+    lanroom: `${gbPerSecond(bytes, ours)} (${ours.toFixed(2)} s)`,
+    reference: `nginx → Chromium, same click: ${
+      gbPerSecond(bytes, median(nginxPage))
+    } (${median(nginxPage).toFixed(2)} s)`,
+    ratio: ratio(median(nginxPage), ours),
+    target: "",
+    notes: "the same browser and download folder, a link to nginx's copy " +
+      "clicked in the same page: what Chromium's download manager allows",
+  }];
   return {
     rows: [{
       scenario: SCENARIO,
@@ -374,8 +407,8 @@ async function downloadRows(
       notes: "both write the file to disk in the same folder: Chromium's " +
         "own download manager, and curl",
       met,
-    }],
-    data: { bytes, page, nginx },
+    }, ...browserRows],
+    data: { bytes, page, nginx, nginxPage },
   };
 }
 
