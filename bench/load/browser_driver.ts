@@ -11,9 +11,9 @@
  * - `download`: clicks the link whose text is `fileName` (its card, or its
  *   row in the files panel) and times it until Chromium's download manager
  *   has written `size` bytes under that name in `downloadDir`. Given
- *   `href`, it clicks a link to that address instead, put in the page for
- *   the purpose (the same file from a reference server).
- *
+ *   `plainLink`, it clicks a plain link put in the page instead (no
+ *   `download` attribute, as a link to another site is: Chromium
+ *   navigates, then saves), to `plainLink.href` or to the card's address.
  * - `hash`: only the page's SHA-256 of `file`: read as the page reads a
  *   file it sends, each piece handed to the page's hash worker, as many
  *   bytes waiting there at most; the time the upload cannot beat.
@@ -25,7 +25,7 @@
  * @module
  */
 
-import puppeteer, { type Page } from "puppeteer-core";
+import puppeteer, { type JSHandle, type Page } from "puppeteer-core";
 import { join } from "node:path";
 
 /** What the driver is asked to do. */
@@ -37,8 +37,8 @@ export type DriverAction =
     | {
       action: "download";
       fileName: string;
-      /** Download from this address instead of the file's link in the page. */
-      href?: string;
+      /** Click a plain link to `href` (the card's address if absent). */
+      plainLink?: { href?: string };
       size: number;
       downloadDir: string;
       timeoutMs: number;
@@ -186,17 +186,24 @@ async function download(
   });
   await session.send("HeapProfiler.collectGarbage");
   const heapBefore = await heapUsed(page);
-  const link = action.href === undefined
-    // The card in the conversation, or the row in the files panel.
-    ? await page.waitForSelector(
-      `a.file-link::-p-text(${action.fileName})`,
-      { timeout: action.timeoutMs },
-    )
-    : await page.evaluateHandle(`(() => {
+  // The card in the conversation, or the row in the files panel.
+  const card = () =>
+    page.waitForSelector(`a.file-link::-p-text(${action.fileName})`, {
+      timeout: action.timeoutMs,
+    });
+  let link: JSHandle | null;
+  if (action.plainLink === undefined) link = await card();
+  else {
+    const href = action.plainLink.href ??
+      await (await card())!.evaluate((a: unknown) =>
+        (a as { href: string }).href
+      );
+    link = await page.evaluateHandle(`(() => {
       const a = document.createElement("a");
-      a.href = a.textContent = ${JSON.stringify(action.href)};
+      a.href = a.textContent = ${JSON.stringify(href)};
       return document.body.appendChild(a);
     })()`);
+  }
   const heap = sampleHeap(page);
   const started = performance.now();
   await link!.evaluate((a: unknown) => (a as { click(): void }).click());
