@@ -10,7 +10,13 @@
  *   the tab's JS heap (`page.metrics()`, JSHeapUsedSize) meanwhile.
  * - `download`: clicks the link whose text is `fileName` (its card, or its
  *   row in the files panel) and times it until Chromium's download manager
- *   has written `size` bytes under that name in `downloadDir`.
+ *   has written `size` bytes under that name in `downloadDir`. Given
+ *   `plainLink`, it clicks a plain link put in the page instead (no
+ *   `download` attribute, as a link to another site is: Chromium
+ *   navigates, then saves), to `plainLink.href` or to the card's address.
+ * - `hash`: only the page's SHA-256 of `file`: read as the page reads a
+ *   file it sends, each piece handed to the page's hash worker, as many
+ *   bytes waiting there at most; the time the upload cannot beat.
  *
  * It prints `{"joined":true}` once in the room, so the harness can share a
  * file the page then sees arrive.
@@ -19,7 +25,7 @@
  * @module
  */
 
-import puppeteer, { type Page } from "puppeteer-core";
+import puppeteer, { type JSHandle, type Page } from "puppeteer-core";
 import { join } from "node:path";
 
 /** What the driver is asked to do. */
@@ -27,9 +33,12 @@ export type DriverAction =
   & { chromium: string; url: string; name: string }
   & (
     | { action: "upload"; file: string; timeoutMs: number }
+    | { action: "hash"; file: string; timeoutMs: number }
     | {
       action: "download";
       fileName: string;
+      /** Click a plain link to `href` (the card's address if absent). */
+      plainLink?: { href?: string };
       size: number;
       downloadDir: string;
       timeoutMs: number;
@@ -47,6 +56,8 @@ export interface DriverResult {
   heapPeak?: number;
   /** What the upload's row said at the end. */
   status?: string;
+  /** The SHA-256 the hash worker gave. */
+  sha256?: string;
 }
 
 /** How often the tab's heap is sampled during an action. */
@@ -111,6 +122,59 @@ async function upload(
   return { result: "ok", seconds, heapBefore, heapPeak, status };
 }
 
+/** Bytes handed to the hash worker and not yet hashed, at most (as the page). */
+const HASH_AHEAD_BYTES = 8 * 1024 * 1024;
+
+async function hashOnly(
+  page: Page,
+  action: Extract<DriverAction, { action: "hash" }>,
+): Promise<DriverResult> {
+  const input = await page.evaluateHandle(`(() => {
+    const input = document.createElement("input");
+    input.type = "file";
+    input.id = "hash-only";
+    return document.body.appendChild(input);
+  })()`);
+  await (input as unknown as { uploadFile(path: string): Promise<void> })
+    .uploadFile(action.file);
+  const { seconds, sha256 } = await page.evaluate(`(async () => {
+    const input = document.getElementById("hash-only");
+    const started = performance.now();
+    const worker = new Worker("hash_worker.js");
+    let waiting = 0;
+    let wake = () => {};
+    const sha256 = new Promise((resolve, reject) => {
+      worker.onerror = (event) => reject(new Error(event.message));
+      worker.onmessage = ({ data }) => {
+        if ("hashed" in data) {
+          waiting -= data.hashed;
+          wake();
+        } else if ("sha256" in data) resolve(data.sha256);
+        else reject(new Error(data.error));
+      };
+    });
+    const reader = input.files[0].stream().getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      const piece = value.byteOffset === 0 &&
+          value.byteLength === value.buffer.byteLength
+        ? value.buffer
+        : value.slice().buffer;
+      waiting += piece.byteLength;
+      worker.postMessage(piece, [piece]);
+      while (waiting >= ${HASH_AHEAD_BYTES}) {
+        await new Promise((resolve) => wake = resolve);
+      }
+    }
+    worker.postMessage("end");
+    const hex = await sha256;
+    worker.terminate();
+    return { seconds: (performance.now() - started) / 1000, sha256: hex };
+  })()`) as { seconds: number; sha256: string };
+  return { result: "ok", seconds, sha256 };
+}
+
 async function download(
   page: Page,
   action: Extract<DriverAction, { action: "download" }>,
@@ -123,13 +187,26 @@ async function download(
   await session.send("HeapProfiler.collectGarbage");
   const heapBefore = await heapUsed(page);
   // The card in the conversation, or the row in the files panel.
-  const link = await page.waitForSelector(
-    `a.file-link::-p-text(${action.fileName})`,
-    { timeout: action.timeoutMs },
-  );
+  const card = () =>
+    page.waitForSelector(`a.file-link::-p-text(${action.fileName})`, {
+      timeout: action.timeoutMs,
+    });
+  let link: JSHandle | null;
+  if (action.plainLink === undefined) link = await card();
+  else {
+    const href = action.plainLink.href ??
+      await (await card())!.evaluate((a: unknown) =>
+        (a as { href: string }).href
+      );
+    link = await page.evaluateHandle(`(() => {
+      const a = document.createElement("a");
+      a.href = a.textContent = ${JSON.stringify(href)};
+      return document.body.appendChild(a);
+    })()`);
+  }
   const heap = sampleHeap(page);
   const started = performance.now();
-  await link!.evaluate((a) => (a as unknown as { click(): void }).click());
+  await link!.evaluate((a: unknown) => (a as { click(): void }).click());
   const path = join(action.downloadDir, action.fileName);
   const deadline = started + action.timeoutMs;
   while (true) {
@@ -159,6 +236,8 @@ async function main(): Promise<void> {
     console.log(JSON.stringify({ joined: true }));
     result = action.action === "upload"
       ? await upload(page, action)
+      : action.action === "hash"
+      ? await hashOnly(page, action)
       : await download(page, action);
   } catch (error) {
     result = { result: "error", error: String(error) };

@@ -1,12 +1,13 @@
 /**
  * Scenario 7, the browser page: headless Chromium (bench/load/browser_driver.ts)
  * uploads a file through the page to a terminal receiver, beside a terminal
- * client's `/sendfile` of the same file to the same receiver; downloads a
- * stored file by clicking its card, beside curl fetching the same bytes
- * from nginx; and rooms of browser members (raw WebSocket members, as the
- * page speaks) chat beside the same number of terminal members. The tab's
- * JS heap and the server's RSS are read during the upload. Without
- * Chromium every row says skipped, and why.
+ * client's `/sendfile` of the same file to the same receiver and the page's
+ * SHA-256 of that file alone; downloads a stored file by clicking its card,
+ * beside curl fetching the same bytes from nginx, and by a plain link beside
+ * the same link to nginx; and rooms of browser members (raw WebSocket
+ * members, as the page speaks) chat beside the same number of terminal
+ * members. The tab's JS heap and the server's RSS are read during the
+ * upload. Without Chromium every row says skipped, and why.
  * @module
  */
 
@@ -173,6 +174,7 @@ async function uploadRows(
   const timeoutMs = transferTimeoutMs(bytes);
   const page: number[] = [];
   const terminal: number[] = [];
+  const hashOnly: number[] = [];
   let heapGrowth = 0;
   let rssGrowthKiB = 0;
   try {
@@ -224,6 +226,22 @@ async function uploadRows(
       heapGrowth = Math.max(heapGrowth, result.heapPeak! - result.heapBefore!);
       rssGrowthKiB = Math.max(rssGrowthKiB, peakKiB - idleKiB);
       await verified(since);
+
+      ctx.log(
+        `browser: the page's SHA-256 alone, ${size(bytes)}, run ${run + 1}`,
+      );
+      const hashed = await drive(ctx, {
+        action: "hash",
+        chromium,
+        url: `http://${LOOPBACK}:${server.port}/`,
+        name: `hash${run}`,
+        file,
+        timeoutMs,
+      });
+      if (hashed.sha256 !== sha256) {
+        throw new Error(`the page's hash worker gave ${hashed.sha256}`);
+      }
+      hashOnly.push(hashed.seconds!);
     }
   } finally {
     await server.process.stop();
@@ -231,6 +249,7 @@ async function uploadRows(
   }
   const ours = median(page);
   const theirs = median(terminal);
+  const hash = median(hashOnly);
   const met = theirs / ours >= UPLOAD_TARGET;
   const heapMet = heapGrowth < GROWTH_LIMIT_BYTES;
   const rssMet = rssGrowthKiB * 1024 < GROWTH_LIMIT_BYTES;
@@ -250,6 +269,19 @@ async function uploadRows(
         notes: `${runs}headless Chromium, SHA-256 in the page (hash worker); ` +
           `server --no-store; both verified by the receiver`,
         met,
+      },
+      {
+        scenario: SCENARIO,
+        case: `${size(bytes)}, the page's SHA-256 alone (no sending)`,
+        lanroom: `${gbPerSecond(bytes, hash)} (${hash.toFixed(2)} s)`,
+        reference: `terminal /sendfile → same receiver: ${
+          gbPerSecond(bytes, theirs)
+        } (${theirs.toFixed(2)} s)`,
+        ratio: ratio(theirs, hash),
+        target: "",
+        notes: "the file read as the page reads it, each piece hashed by " +
+          "hash-wasm in the page's worker: the page's upload cannot end " +
+          "before its hash, so this ratio bounds the row above",
       },
       {
         scenario: SCENARIO,
@@ -273,7 +305,7 @@ async function uploadRows(
         met: rssMet,
       },
     ],
-    data: { bytes, page, terminal, heapGrowth, rssGrowthKiB },
+    data: { bytes, page, terminal, hashOnly, heapGrowth, rssGrowthKiB },
   };
 }
 
@@ -296,6 +328,9 @@ async function downloadRows(
   const timeoutMs = transferTimeoutMs(bytes);
   const page: number[] = [];
   const nginx: number[] = [];
+  /** Chromium saving lanroom's copy, then nginx's, by a plain link. */
+  const plain: number[] = [];
+  const nginxPlain: number[] = [];
   const nginxTool = ctx.tools.nginx;
   const curlTool = ctx.tools.curl;
   const reference = nginxTool.available && curlTool.available
@@ -318,23 +353,49 @@ async function downloadRows(
       sendDir,
       receivedDir: join(root, "sender-received"),
     });
-    for (let run = 0; run < options.repeat; run++) {
-      ctx.log(`browser: page download ${size(bytes)}, run ${run + 1}`);
+    /** Seconds for the page to download the file by a click on its card, or on a plain link. */
+    const clickDownload = async (
+      name: string,
+      how: {
+        plainLink?: { href?: string };
+        onJoined?: () => Promise<void>;
+      } = {},
+    ) => {
       const result = await drive(ctx, {
         action: "download",
         chromium,
         url: `http://${LOOPBACK}:${server.port}/`,
-        name: `page${run}`,
+        name,
         fileName: "download.bin",
+        plainLink: how.plainLink,
         size: bytes,
         downloadDir: downloads,
         timeoutMs,
-      }, async () => {
-        // The card shows once the room has stored the file.
-        if (run === 0) await sender!.write(`/sendfile download.bin\n`);
-      });
-      page.push(result.seconds!);
+      }, how.onJoined);
       await remove(join(downloads, "download.bin"));
+      return result.seconds!;
+    };
+    for (let run = 0; run < options.repeat; run++) {
+      ctx.log(`browser: page download ${size(bytes)}, run ${run + 1}`);
+      page.push(
+        await clickDownload(`page${run}`, {
+          onJoined: async () => {
+            // The card shows once the room has stored the file.
+            if (run === 0) await sender!.write(`/sendfile download.bin\n`);
+          },
+        }),
+      );
+      if (reference) {
+        ctx.log(`browser: plain links to lanroom, nginx, run ${run + 1}`);
+        plain.push(await clickDownload(`plain${run}`, { plainLink: {} }));
+        nginxPlain.push(
+          await clickDownload(`nginx${run}`, {
+            plainLink: {
+              href: `http://${LOOPBACK}:${reference.port}/download.bin`,
+            },
+          }),
+        );
+      }
       if (reference && curlTool.available) {
         const copy = join(downloads, "curl.bin");
         nginx.push(
@@ -357,6 +418,24 @@ async function downloadRows(
   const met = theirs === undefined
     ? undefined
     : theirs / ours >= DOWNLOAD_TARGET;
+  const plainRows: Row[] = nginxPlain.length === 0 ? [] : [{
+    scenario: SCENARIO,
+    case: `${caseText} by a plain link (Chromium navigates, then saves)`,
+    lanroom: `${gbPerSecond(bytes, median(plain))} (${
+      median(plain).toFixed(2)
+    } s)`,
+    reference: `nginx, the same plain link: ${
+      gbPerSecond(bytes, median(nginxPlain))
+    } (${median(nginxPlain).toFixed(2)} s)`,
+    ratio: ratio(median(nginxPlain), median(plain)),
+    target: "",
+    notes: "the two servers for Chromium, each a link without the " +
+      "download attribute (as a link to another site is) clicked in the " +
+      "same page, saved to the same folder; the card's own link (download " +
+      `attribute, row above) was ${
+        (median(plain) / ours).toFixed(2)
+      } × as fast as a plain link to lanroom`,
+  }];
   return {
     rows: [{
       scenario: SCENARIO,
@@ -374,8 +453,8 @@ async function downloadRows(
       notes: "both write the file to disk in the same folder: Chromium's " +
         "own download manager, and curl",
       met,
-    }],
-    data: { bytes, page, nginx },
+    }, ...plainRows],
+    data: { bytes, page, nginx, plain, nginxPlain },
   };
 }
 

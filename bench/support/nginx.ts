@@ -36,6 +36,9 @@ export async function startNginx(
       "events { worker_connections 64; }",
       "http {",
       "  access_log off;",
+      // As Debian's mime.types has it for unknown files, so a browser saves
+      // the file instead of showing it.
+      "  default_type application/octet-stream;",
       "  sendfile on;",
       "  tcp_nopush on;",
       ...["client_body", "proxy", "fastcgi", "uwsgi", "scgi"].map((kind) =>

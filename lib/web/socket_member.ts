@@ -145,7 +145,7 @@ export class SocketMember {
 
   #received(data: unknown): void {
     if (this.#closeReason !== undefined) return;
-    if (data instanceof ArrayBuffer) return this.#chunk(new Uint8Array(data));
+    if (data instanceof ArrayBuffer) return this.#chunks(new Uint8Array(data));
     if (typeof data !== "string") {
       return this.#violation("Unexpected message");
     }
@@ -193,36 +193,38 @@ export class SocketMember {
   }
 
   /**
-   * A chunk frame in a binary message: checked whole before it is queued,
-   * and relayed in turn with the text messages around it.
+   * The chunk frames of a binary message: all checked before any is
+   * queued, then relayed one by one in turn with the text messages around
+   * them, and answered with one `received` per transfer once relayed.
    */
-  #chunk(frame: Uint8Array): void {
+  #chunks(message: Uint8Array): void {
     if (!this.#member) return this.#violation("File chunk before joining");
     const limits = this.#room.limits;
-    const payload = frame.length - CHUNK_HEADER_BYTES;
-    const view = new DataView(frame.buffer, frame.byteOffset, frame.length);
-    if (
-      payload < 1 || payload > limits.maxChunkBytes ||
-      view.getUint8(0) !== CHUNK_MARKER || view.getUint32(5) !== payload
-    ) {
-      return this.#violation(
-        `A binary message must be one chunk frame of 1 to ${limits.maxChunkBytes} bytes`,
-      );
-    }
+    const frames = splitChunkFrames(message, limits.maxChunkBytes);
+    if (typeof frames === "string") return this.#violation(frames);
+    const payload = message.length - frames.length * CHUNK_HEADER_BYTES;
     this.#chunkBytesWaiting += payload;
     if (this.#chunkBytesWaiting > 2 * limits.transferWindowBytes) {
       return this.#violation(
         'File bytes sent without waiting for "received": more than twice the transfer window',
       );
     }
-    const id = view.getUint32(1);
     this.#work = this.#work.then(async () => {
-      const member = this.#member;
-      if (this.#closeReason !== undefined || !member) return;
-      const failure = await this.#relay.chunk(member, id, frame);
+      const relayed = new Map<number, number>();
+      for (const { id, frame } of frames) {
+        const member = this.#member;
+        if (this.#closeReason !== undefined || !member) return;
+        const failure = await this.#relay.chunk(member, id, frame);
+        if (failure) return this.#violation(failure);
+        relayed.set(
+          id,
+          (relayed.get(id) ?? 0) + frame.length - CHUNK_HEADER_BYTES,
+        );
+      }
       this.#chunkBytesWaiting -= payload;
-      if (failure) return this.#violation(failure);
-      this.#send({ type: "received", id, bytes: payload });
+      for (const [id, bytes] of relayed) {
+        this.#send({ type: "received", id, bytes });
+      }
     });
   }
 
@@ -336,6 +338,39 @@ export class SocketMember {
       // Already closing.
     }
   }
+}
+
+/**
+ * The chunk frames one after another in `message`, as views of it with the
+ * transfer each is for; or why it is not that: each must be a whole frame
+ * of 1 to `maxChunkBytes` bytes.
+ */
+function splitChunkFrames(
+  message: Uint8Array,
+  maxChunkBytes: number,
+): { id: number; frame: Uint8Array }[] | string {
+  const view = new DataView(message.buffer, message.byteOffset, message.length);
+  const wrong =
+    `A binary message must be whole chunk frames of 1 to ${maxChunkBytes} bytes each`;
+  const frames: { id: number; frame: Uint8Array }[] = [];
+  for (let at = 0; at < message.length;) {
+    const payload = at + CHUNK_HEADER_BYTES <= message.length
+      ? view.getUint32(at + 5)
+      : 0;
+    const end = at + CHUNK_HEADER_BYTES + payload;
+    if (
+      view.getUint8(at) !== CHUNK_MARKER || payload < 1 ||
+      payload > maxChunkBytes || end > message.length
+    ) {
+      return wrong;
+    }
+    frames.push({
+      id: view.getUint32(at + 1),
+      frame: message.subarray(at, end),
+    });
+    at = end;
+  }
+  return frames.length > 0 ? frames : wrong;
 }
 
 /** `text` cut to at most `max` UTF-8 bytes, on a character boundary. */

@@ -24,6 +24,15 @@ import { WebRoom } from "./web_room.ts";
 
 const MiB = 1024 * 1024;
 
+/** Sends `paths` with the page's "Send files" picker, as a person does. */
+async function pickFiles(page: Page, paths: string[]): Promise<void> {
+  const [chooser] = await Promise.all([
+    page.waitForFileChooser(),
+    page.click(byLabel("Send files")),
+  ]);
+  await chooser.accept(paths);
+}
+
 /** A small PNG picture, drawn by the browser itself. */
 async function drawPicture(page: Page): Promise<Uint8Array> {
   await page.setContent(
@@ -130,11 +139,7 @@ Deno.test(
     await page.goto(room.url);
     await joinAs(page, "cleo");
 
-    const [chooser] = await Promise.all([
-      page.waitForFileChooser(),
-      page.click(byLabel("Send files")),
-    ]);
-    await chooser.accept([source]);
+    await pickFiles(page, [source]);
     await page.waitForSelector(byLabel("Cancel sending holiday video.bin"));
     await screenshot(page, "desktop-upload");
     const received = join(ann.receivedDir, "holiday video.bin");
@@ -150,6 +155,42 @@ Deno.test(
     assert.equal(kept.name, "holiday video.bin");
     assert.equal(kept.sha256, await sha256File(source));
     await waitForLine(page, "cleo shared a file");
+    assert.equal(await ann.quit(), 0);
+  },
+);
+
+Deno.test(
+  inBrowser(
+    "under a transfer window of a few chunks, a file of no whole number of chunks sent from the page arrives whole",
+  ),
+  async () => {
+    await using tmp = await TempFolder.create();
+    // Three 48 KiB chunks fit the window: each message holds three, and
+    // the page waits for "received" between them.
+    await using room = new WebRoom({
+      limits: { maxChunkBytes: 48 * 1024, transferWindowBytes: 160 * 1024 },
+    });
+    await using browser = await launchBrowser();
+    await using ann = await ClientProcess.start({
+      port: room.port,
+      name: "ann",
+      home: tmp.join("ann"),
+    });
+    const source = tmp.join("odd.bin");
+    await writeRandomFile(source, 3 * MiB + 777, 11);
+    const page = await browser.newPage();
+    await page.goto(room.url);
+    await joinAs(page, "cleo");
+    await pickFiles(page, [source]);
+    await ann.waitFor(/odd\.bin.*SHA-256/);
+    assert.equal(
+      await sha256File(join(ann.receivedDir, "odd.bin")),
+      await sha256File(source),
+    );
+    await page.waitForFunction(
+      `document.querySelector("#uploads .upload.finished")?.textContent
+        .includes("Sent ✓")`,
+    );
     assert.equal(await ann.quit(), 0);
   },
 );
@@ -187,11 +228,7 @@ Deno.test(
 
     const big = tmp.join("big.bin");
     await writeRandomFile(big, 256 * MiB, 3);
-    const [chooser] = await Promise.all([
-      page.waitForFileChooser(),
-      page.click(byLabel("Send files")),
-    ]);
-    await chooser.accept([big]);
+    await pickFiles(page, [big]);
     await ann.waitFor(/big\.bin/);
     await page.click(byLabel("Cancel sending big.bin"));
     await ann.waitFor(
@@ -209,36 +246,50 @@ Deno.test(
 
 Deno.test(
   inBrowser(
-    "the hashing worker starts under the page's CSP and hashes a file across its slices",
+    "the hashing worker starts under the page's CSP and hashes a file from the pieces it is handed",
   ),
   async () => {
     await using room = new WebRoom();
     await using browser = await launchBrowser();
     const page = await browser.newPage();
     await page.goto(room.url);
-    const hash = (file: string) =>
+    /** The worker's answer to `pieces` (an expression for Uint8Arrays), then "end". */
+    const hash = (pieces: string) =>
       page.evaluate(`new Promise((resolve, reject) => {
         const worker = new Worker("hash_worker.js");
         worker.onerror = (event) => reject(new Error(event.message));
-        worker.onmessage = ({ data }) =>
-          data.sha256 ? resolve(data.sha256) : reject(new Error(data.error));
-        worker.postMessage(${file});
+        let hashed = 0;
+        worker.onmessage = ({ data }) => {
+          if ("hashed" in data) hashed += data.hashed;
+          else if ("sha256" in data) resolve({ sha256: data.sha256, hashed });
+          else reject(new Error(data.error));
+        };
+        for (const piece of ${pieces}) worker.postMessage(piece.buffer, [piece.buffer]);
+        worker.postMessage("end");
       })`);
-    assert.equal(
-      await hash(`new File(["ab", "c"], "abc.txt")`),
-      "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+    assert.deepEqual(
+      await hash(
+        `[new TextEncoder().encode("ab"), new TextEncoder().encode("c")]`,
+      ),
+      {
+        sha256:
+          "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+        hashed: 3,
+      },
     );
-    assert.equal(
-      await hash(`new File([], "empty")`),
-      "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
-    );
-    // 9 MiB and 3 bytes of 0x61: three slices, the last one short.
+    assert.deepEqual(await hash(`[]`), {
+      sha256:
+        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+      hashed: 0,
+    });
+    // 9 MiB and 3 bytes of 0x61 in three pieces, the last one short.
     const size = 9 * MiB + 3;
     const expected = createHash("sha256").update(Buffer.alloc(size, 0x61))
       .digest("hex");
-    assert.equal(
-      await hash(`new File([new Uint8Array(${size}).fill(0x61)], "a.bin")`),
-      expected,
+    assert.deepEqual(
+      await hash(`[4 * ${MiB}, 4 * ${MiB}, ${MiB} + 3].map((n) =>
+        new Uint8Array(n).fill(0x61))`),
+      { sha256: expected, hashed: size },
     );
   },
 );

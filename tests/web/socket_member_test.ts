@@ -165,7 +165,36 @@ Deno.test("a WebSocket member sends a file through the relay: offer, chunks answ
   );
 });
 
-Deno.test("a binary message that is not one well-formed chunk frame is a protocol violation", async () => {
+Deno.test("a binary message of several chunk frames is relayed frame by frame and answered with one received for their bytes", async () => {
+  await using room = new WebRoom();
+  const ann = await room.tcp.join("ann");
+  const web = await room.join("cleo");
+  const bytes = new TextEncoder().encode("one message, three chunks");
+  web.send({ type: "offer", id: 4, name: "three.txt", size: bytes.length });
+  await web.event("offered");
+  const incoming = await ann.event("file");
+  const parts = [
+    bytes.subarray(0, 4),
+    bytes.subarray(4, 13),
+    bytes.subarray(13),
+  ];
+  web.sendBinary(
+    new Uint8Array(parts.flatMap((part) => [...chunkFrame(4, part)])),
+  );
+  assert.deepEqual(await web.event("received"), {
+    type: "received",
+    id: 4,
+    bytes: bytes.length,
+  });
+  const chunks = [];
+  for (const _ of parts) chunks.push(await ann.nextChunk());
+  assert.deepEqual(chunks.map((c) => c.id), parts.map(() => incoming.transfer));
+  assert.deepEqual(chunks.map((c) => c.data), parts);
+  web.send({ type: "end", id: 4, sha256: "cd".repeat(32) });
+  assert.equal((await ann.event("file_end")).sha256, "cd".repeat(32));
+});
+
+Deno.test("a binary message that is not whole, well-formed chunk frames is a protocol violation", async () => {
   await using room = new WebRoom({ limits: { maxChunkBytes: 16 } });
   const early = await room.connect();
   early.sendBinary(chunkFrame(1, new Uint8Array(4)));
@@ -173,17 +202,22 @@ Deno.test("a binary message that is not one well-formed chunk frame is a protoco
     (await early.event("error")).message,
     "File chunk before joining",
   );
+  const good = chunkFrame(1, new Uint8Array(4));
   const cases = [
     chunkFrame(1, new Uint8Array(17)),
     chunkFrame(1, new Uint8Array(0)),
-    new Uint8Array([1, ...chunkFrame(1, new Uint8Array(4)).subarray(1)]),
+    new Uint8Array([1, ...good.subarray(1)]),
+    new Uint8Array(0),
+    // A whole frame, then one cut short, then one whose header is cut.
+    new Uint8Array([...good, ...good.subarray(0, good.length - 1)]),
+    new Uint8Array([...good, ...good.subarray(0, 5)]),
   ];
   for (const [index, frame] of cases.entries()) {
     const web = await room.join(`w${index}`);
     web.sendBinary(frame);
     assert.match(
       (await web.event("error")).message,
-      /^A binary message must be one chunk frame/,
+      /^A binary message must be whole chunk frames of 1 to 16 bytes each$/,
     );
     assert.equal((await web.closed).code, 1008);
   }

@@ -3,9 +3,10 @@
  * Files sent from the page: each is offered to the room, streamed from the
  * disk in full chunk frames (never read whole into memory), and ended with
  * its SHA-256, so terminal receivers verify it as they do a terminal
- * sender's. A worker hashes the file meanwhile, reading it on its own (a
- * page on plain `http://` has no `crypto.subtle`), so sending and hashing
- * overlap and share no bytes. At most a transfer window of bytes is sent
+ * sender's. Each piece read is sent, then handed to a worker that hashes
+ * it on another core (a page on plain `http://` has no `crypto.subtle`), so
+ * the file is read once and the hash of the bytes sent is ready soon after
+ * the last of them. At most a transfer window of bytes is sent
  * before the server says it relayed them (`received`), so a slow receiver
  * holds the page back, as TCP holds a terminal sender.
  * @module
@@ -34,6 +35,12 @@ export type UploadEvent = Extract<
 
 /** How often an upload's row shows its progress, at most. */
 const PROGRESS_EVERY_MS = 250;
+/**
+ * File bytes in one WebSocket message, at most (and at most the window):
+ * Chromium and the server spend most of an upload's time per message, so
+ * fewer and larger messages cost less than one per chunk.
+ */
+const MESSAGE_BYTES = 1024 * 1024;
 /** Finished rows kept on screen. */
 const MAX_FINISHED_ROWS = 10;
 
@@ -160,7 +167,7 @@ class Upload {
 
   start(): void {
     try {
-      this.#hasher = new FileHasher(this.#file);
+      this.#hasher = new FileHasher();
     } catch (error) {
       return this.fail(`cannot hash the file (${error})`);
     }
@@ -218,13 +225,20 @@ class Upload {
   }
 
   /**
-   * Reads the file as a stream into one frame buffer, sends each full
-   * chunk (the socket copies it, so the buffer is reused), a window at a
-   * time, then the hash.
+   * Reads the file as a stream into one message buffer of chunk frames,
+   * sends it whenever it is full (the socket copies it, so the buffer is
+   * reused), a window at a time, hands each piece read to the hasher once
+   * it is framed, then sends the hash.
    */
   async #pump(): Promise<void> {
     const chunk = this.#chunkBytes;
-    const frame = new Uint8Array(CHUNK_HEADER_BYTES + chunk);
+    const slot = CHUNK_HEADER_BYTES + chunk;
+    const perMessage = Math.max(
+      1,
+      Math.floor(Math.min(MESSAGE_BYTES, this.#windowBytes) / chunk),
+    );
+    const message = new Uint8Array(perMessage * slot);
+    let frames = 0;
     let filled = 0;
     const reader = this.#file.stream().getReader();
     try {
@@ -232,22 +246,39 @@ class Upload {
         const { done, value } = await reader.read();
         if (done) break;
         for (let at = 0; at < value.length;) {
+          const start = frames * slot;
           const take = Math.min(value.length - at, chunk - filled);
-          frame.set(
+          message.set(
             value.subarray(at, at + take),
-            CHUNK_HEADER_BYTES + filled,
+            start + CHUNK_HEADER_BYTES + filled,
           );
           filled += take;
           at += take;
           if (filled < chunk) continue;
-          if (!await this.#sendFrame(frame)) return;
+          addressChunk(message.subarray(start, start + slot), this.#id);
           filled = 0;
+          if (++frames < perMessage) continue;
+          if (!await this.#sendMessage(message, frames * chunk)) return;
+          frames = 0;
         }
+        await this.#hasher!.update(value);
       }
       if (filled > 0) {
-        const last = frame.subarray(0, CHUNK_HEADER_BYTES + filled);
-        if (!await this.#sendFrame(last)) return;
+        const start = frames * slot;
+        addressChunk(
+          message.subarray(start, start + CHUNK_HEADER_BYTES + filled),
+          this.#id,
+        );
       }
+      const length = frames * slot +
+        (filled > 0 ? CHUNK_HEADER_BYTES + filled : 0);
+      if (
+        length > 0 &&
+        !await this.#sendMessage(
+          message.subarray(0, length),
+          frames * chunk + filled,
+        )
+      ) return;
     } finally {
       reader.releaseLock();
     }
@@ -260,9 +291,11 @@ class Upload {
     this.#checkDone();
   }
 
-  /** Sends one chunk frame once the window has room; false if it cannot. */
-  async #sendFrame(frame: Uint8Array): Promise<boolean> {
-    const payload = frame.length - CHUNK_HEADER_BYTES;
+  /**
+   * Sends one message of chunk frames, `payload` file bytes in all, once
+   * the window has room; false if it cannot.
+   */
+  async #sendMessage(message: Uint8Array, payload: number): Promise<boolean> {
     while (
       this.#state === "sending" &&
       this.#sent - this.#relayed + payload > this.#windowBytes
@@ -270,7 +303,7 @@ class Upload {
       await new Promise<void>((resolve) => this.#wake = resolve);
     }
     if (this.#state !== "sending") return false;
-    if (!this.#link.sendBytes(addressChunk(frame, this.#id))) {
+    if (!this.#link.sendBytes(message)) {
       this.fail("the connection dropped");
       return false;
     }
