@@ -12,7 +12,7 @@ import { sleep } from "../support/net.ts";
 import { type BenchContext, skipReason } from "../support/context.ts";
 import { type ChatRoom, openChatRoom } from "../support/chat_room.ts";
 import { makeFile, remove } from "../support/files.ts";
-import { rssKiB } from "../support/proc_stats.ts";
+import { anonKiB, rssKiB } from "../support/proc_stats.ts";
 import {
   count,
   kib,
@@ -50,6 +50,8 @@ interface RoomMemory {
   settledKiB: number;
   perMemberKiB: number;
   earlyPerMemberKiB: number;
+  /** The same as `perMemberKiB`, from `RssAnon`. */
+  anonPerMemberKiB: number;
 }
 
 /** Runs scenario 4. */
@@ -107,7 +109,9 @@ export async function memoryScenario(
       notes: i === 0
         ? `(VmRSS ${options.settleSeconds} s after the last join − idle) / members; ` +
           "in brackets 2 s after it, before V8's memory reducer (starts after 30 s) " +
-          "returns the join's garbage; ngircd members share one channel"
+          "returns the join's garbage, and the same from RssAnon, which leaves " +
+          "out the program file's pages (code run for the first time); " +
+          "ngircd members share one channel"
         : "",
       met: i === 0 ? perMemberMet : undefined,
     });
@@ -180,7 +184,9 @@ function perMemberCell(room: RoomMemory): string {
   return `${kib(room.settledKiB)}: ${
     room.perMemberKiB.toFixed(1)
   } KiB/member ` +
-    `(${room.earlyPerMemberKiB.toFixed(1)} at 2 s)`;
+    `(${room.earlyPerMemberKiB.toFixed(1)} at 2 s; ${
+      room.anonPerMemberKiB.toFixed(1)
+    } anonymous)`;
 }
 
 /**
@@ -209,11 +215,17 @@ async function idleRooms(
     }
     await sleep(SETTLE_MS);
     const idle = await Promise.all(rooms.map((r) => rssKiB(r.server.pid)));
+    const idleAnon = await Promise.all(
+      rooms.map((r) => anonKiB(r.server.pid)),
+    );
     for (const room of rooms) await room.join();
     await sleep(SETTLE_MS);
     const early = await Promise.all(rooms.map((r) => rssKiB(r.server.pid)));
     await sleep(Math.max(options.settleSeconds * 1000 - SETTLE_MS, 0));
     const settled = await Promise.all(rooms.map((r) => rssKiB(r.server.pid)));
+    const settledAnon = await Promise.all(
+      rooms.map((r) => anonKiB(r.server.pid)),
+    );
     const result = new Map<string, RoomMemory>();
     rooms.forEach((room, i) => {
       result.set(servers[i], {
@@ -222,6 +234,7 @@ async function idleRooms(
         settledKiB: settled[i],
         perMemberKiB: (settled[i] - idle[i]) / options.members,
         earlyPerMemberKiB: (early[i] - idle[i]) / options.members,
+        anonPerMemberKiB: (settledAnon[i] - idleAnon[i]) / options.members,
       });
     });
     return result;

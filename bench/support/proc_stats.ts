@@ -11,6 +11,11 @@ import { readProc } from "./proc_reader.ts";
 export interface ProcStats {
   /** Resident now (`VmRSS`), KiB. */
   rssKiB: number;
+  /**
+   * Resident memory of the process's own (`RssAnon`), KiB: without the
+   * pages of its program file, which grow with the code a process has run.
+   */
+  anonKiB: number;
   /** Highest resident size since the process started (`VmHWM`), KiB. */
   hwmKiB: number;
   /** User plus system CPU seconds so far. */
@@ -42,6 +47,7 @@ export async function procStats(
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     stats.set(pid, {
       rssKiB: field("VmRSS"),
+      anonKiB: field("RssAnon"),
       hwmKiB: field("VmHWM"),
       cpuSeconds: (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS,
     });
@@ -52,6 +58,11 @@ export async function procStats(
 /** Resident KiB of `pid` now, or NaN once it has ended. */
 export async function rssKiB(pid: number): Promise<number> {
   return (await procStats([pid])).get(pid)?.rssKiB ?? NaN;
+}
+
+/** Resident KiB of `pid` without its program's pages (`RssAnon`), or NaN once it has ended. */
+export async function anonKiB(pid: number): Promise<number> {
+  return (await procStats([pid])).get(pid)?.anonKiB ?? NaN;
 }
 
 /** CPU seconds of each pid (NaN for one that ended), in the order given. */
