@@ -108,7 +108,9 @@ const connection = new RoomConnection(socketUrl(), {
       );
       showJoin();
       joinForm.refuse(
-        reason === "quit" ? "You left the room. Join again?" : reason,
+        reason === "quit"
+          ? "You left the room. Join again?"
+          : `You are out of the room (${reason}).`,
       );
     } else if (!refused && quickRetries < QUICK_RETRIES) {
       // A socket the browser opened early and left idle may have been taken
