@@ -52,6 +52,11 @@ export interface RoomLimits {
   maxHttpPerAddress: number;
   /** HTTP connections (WebSockets included) every address together may hold open. */
   maxHttp: number;
+  /**
+   * Bytes in one binary WebSocket message (a page's chunk frames), checked
+   * before any frame in it is looked at. One chunk frame is always allowed.
+   */
+  maxSocketMessageBytes: number;
   /** Bytes of events kept for a member that may rejoin, to replay what it missed. */
   maxRejoinBytes: number;
   /** Days a name stays held for the device that took it after it was last used. */
@@ -98,6 +103,7 @@ export const DEFAULT_LIMITS: Readonly<RoomLimits> = Object.freeze({
   maxDownloadsPerAddress: 8,
   maxHttpPerAddress: 64,
   maxHttp: 1024,
+  maxSocketMessageBytes: 2 * MiB,
   maxRejoinBytes: 256 * KiB,
   nameHoldDays: 30,
   wrongTriesAllowed: 3,
@@ -227,6 +233,12 @@ export const LIMITS: readonly LimitInfo[] = [
     flag: "max-http",
     unit: "count",
     summary: "HTTP and WebSocket connections in all",
+  },
+  {
+    key: "maxSocketMessageBytes",
+    flag: "max-socket-message-bytes",
+    unit: "bytes",
+    summary: "bytes in one binary WebSocket message (a page's file chunks)",
   },
   {
     key: "maxRejoinBytes",

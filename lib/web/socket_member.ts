@@ -200,6 +200,17 @@ export class SocketMember {
   #chunks(message: Uint8Array): void {
     if (!this.#member) return this.#violation("File chunk before joining");
     const limits = this.#room.limits;
+    // Checked before the frames are: a message of a million tiny frames
+    // would cost a million objects before any other check could refuse it.
+    const most = Math.max(
+      limits.maxSocketMessageBytes,
+      CHUNK_HEADER_BYTES + limits.maxChunkBytes,
+    );
+    if (message.length > most) {
+      return this.#violation(
+        `A binary message may hold at most ${formatBytes(most)}`,
+      );
+    }
     const frames = splitChunkFrames(message, limits.maxChunkBytes);
     if (typeof frames === "string") return this.#violation(frames);
     const payload = message.length - frames.length * CHUNK_HEADER_BYTES;

@@ -229,6 +229,28 @@ Deno.test("a binary message that is not whole, well-formed chunk frames is a pro
   );
 });
 
+Deno.test("a binary message over --max-socket-message-bytes is refused before its frames are read, and the room goes on", async () => {
+  await using room = new WebRoom({
+    limits: { maxSocketMessageBytes: 64 * 1024 },
+  });
+  const ann = await room.tcp.join("ann");
+  const web = await room.join("cleo");
+  // 1 MiB of the smallest frames there are: 100,000 of them.
+  const tiny = chunkFrame(1, new Uint8Array(1));
+  const message = new Uint8Array(tiny.length * 100_000);
+  for (let at = 0; at < message.length; at += tiny.length) {
+    message.set(tiny, at);
+  }
+  web.sendBinary(message);
+  assert.equal(
+    (await web.event("error")).message,
+    "A binary message may hold at most 64.0 KiB",
+  );
+  assert.equal((await web.closed).code, 1008);
+  await ann.say("still here");
+  await ann.event("message", (e) => e.text === "still here");
+});
+
 /** The number the server gave an event (docs/PROTOCOL.md, "Rejoining"). */
 function seqOf(event: ServerEvent): number | undefined {
   return (event as NumberedEvent).seq;

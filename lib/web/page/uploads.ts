@@ -52,6 +52,7 @@ export class Uploads {
   #nextId = 1;
   #windowBytes = 4 * 1024 * 1024;
   #chunkBytes = 64 * 1024;
+  #messageLimit = 2 * 1024 * 1024;
 
   constructor(list: HTMLElement, link: UploadLink) {
     this.#list = list;
@@ -62,6 +63,7 @@ export class Uploads {
   configure(limits: Record<string, number>): void {
     this.#windowBytes = limits.transferWindowBytes ?? this.#windowBytes;
     this.#chunkBytes = limits.maxChunkBytes ?? this.#chunkBytes;
+    this.#messageLimit = limits.maxSocketMessageBytes ?? this.#messageLimit;
   }
 
   /** Starts sending each file. */
@@ -72,6 +74,7 @@ export class Uploads {
         link: this.#link,
         windowBytes: this.#windowBytes,
         chunkBytes: this.#chunkBytes,
+        messageLimit: this.#messageLimit,
         finished: () => {
           this.#open.delete(id);
           this.#trim();
@@ -115,6 +118,8 @@ class Upload {
   readonly #link: UploadLink;
   readonly #windowBytes: number;
   readonly #chunkBytes: number;
+  /** The room's cap on one binary message, headers included. */
+  readonly #messageLimit: number;
   readonly #finished: () => void;
   readonly #progress: HTMLProgressElement;
   readonly #status: HTMLElement;
@@ -138,6 +143,7 @@ class Upload {
       link: UploadLink;
       windowBytes: number;
       chunkBytes: number;
+      messageLimit: number;
       finished: () => void;
     },
   ) {
@@ -146,6 +152,7 @@ class Upload {
     this.#link = options.link;
     this.#windowBytes = options.windowBytes;
     this.#chunkBytes = options.chunkBytes;
+    this.#messageLimit = options.messageLimit;
     this.#finished = options.finished;
     this.row = element("li", "upload");
     this.#progress = element("progress");
@@ -235,7 +242,10 @@ class Upload {
     const slot = CHUNK_HEADER_BYTES + chunk;
     const perMessage = Math.max(
       1,
-      Math.floor(Math.min(MESSAGE_BYTES, this.#windowBytes) / chunk),
+      Math.min(
+        Math.floor(Math.min(MESSAGE_BYTES, this.#windowBytes) / chunk),
+        Math.floor(this.#messageLimit / slot),
+      ),
     );
     const message = new Uint8Array(perMessage * slot);
     let frames = 0;
