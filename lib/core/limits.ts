@@ -61,6 +61,8 @@ export interface RoomLimits {
   maxRejoinBytes: number;
   /** Days a name stays held for the device that took it after it was last used. */
   nameHoldDays: number;
+  /** Names the room holds at most; past it, the holds used longest ago go. */
+  maxNameHolds: number;
   /** Wrong tries of a secret (the operator code) from one address before it must wait. */
   wrongTriesAllowed: number;
   /** Milliseconds the first wait lasts; each wrong try after it doubles it. */
@@ -106,6 +108,7 @@ export const DEFAULT_LIMITS: Readonly<RoomLimits> = Object.freeze({
   maxSocketMessageBytes: 2 * MiB,
   maxRejoinBytes: 256 * KiB,
   nameHoldDays: 30,
+  maxNameHolds: 10_000,
   wrongTriesAllowed: 3,
   wrongTryDelayMs: 1_000,
   wrongTryMaxDelayMs: 60_000,
@@ -251,6 +254,12 @@ export const LIMITS: readonly LimitInfo[] = [
     flag: "name-hold-days",
     unit: "days",
     summary: "days a name stays held for its device after it was last used",
+  },
+  {
+    key: "maxNameHolds",
+    flag: "max-name-holds",
+    unit: "count",
+    summary: "names held at most; past it, those used longest ago go",
   },
   {
     key: "wrongTriesAllowed",

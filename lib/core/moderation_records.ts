@@ -41,8 +41,11 @@ export interface ModerationRecords {
   releaseHold(key: string): void;
   /** Lets go of the holds of the device with token digest `digest`, but the one of `key`. */
   releaseHoldsOf(digest: string, key: string): void;
-  /** Forgets the holds last used before `time`. */
-  expireHolds(time: number): void;
+  /**
+   * Forgets the holds last used before `before`, then all but the `keep`
+   * used most recently.
+   */
+  trimHolds(before: number, keep: number): void;
   /** Every ban, oldest first. */
   bans(): Ban[];
   addBan(ban: Omit<Ban, "id">): Ban;
@@ -52,6 +55,8 @@ export interface ModerationRecords {
 /** Holds and bans in memory: they last until the server exits. */
 export class MemoryRecords implements ModerationRecords {
   readonly #holds = new Map<string, NameHold>();
+  /** The key each device's digest holds: a device holds one name. */
+  readonly #byDigest = new Map<string, string>();
   readonly #bans = new Map<number, Ban>();
   #nextBan = 1;
 
@@ -60,22 +65,32 @@ export class MemoryRecords implements ModerationRecords {
   }
 
   setHold(hold: NameHold): void {
+    const before = this.#holds.get(hold.key);
+    if (before && this.#byDigest.get(before.digest) === hold.key) {
+      this.#byDigest.delete(before.digest);
+    }
     this.#holds.set(hold.key, { ...hold });
+    this.#byDigest.set(hold.digest, hold.key);
   }
 
   releaseHold(key: string): void {
+    const hold = this.#holds.get(key);
+    if (!hold) return;
     this.#holds.delete(key);
-  }
-
-  releaseHoldsOf(digest: string, key: string): void {
-    for (const [held, hold] of this.#holds) {
-      if (hold.digest === digest && held !== key) this.#holds.delete(held);
+    if (this.#byDigest.get(hold.digest) === key) {
+      this.#byDigest.delete(hold.digest);
     }
   }
 
-  expireHolds(time: number): void {
-    for (const [key, hold] of this.#holds) {
-      if (hold.used < time) this.#holds.delete(key);
+  releaseHoldsOf(digest: string, key: string): void {
+    const held = this.#byDigest.get(digest);
+    if (held !== undefined && held !== key) this.releaseHold(held);
+  }
+
+  trimHolds(before: number, keep: number): void {
+    const holds = [...this.#holds.values()].sort((a, b) => b.used - a.used);
+    for (const [i, hold] of holds.entries()) {
+      if (i >= keep || hold.used < before) this.releaseHold(hold.key);
     }
   }
 

@@ -19,6 +19,8 @@ import { randomHex } from "../text/random_hex.ts";
 const TOKEN_BYTES = 32;
 const TOKEN_PATTERN = /^[0-9a-f]{64}$/;
 const DAY_MS = 86_400_000;
+/** Holds taken between two trims of the forgotten and the surplus. */
+const TRIM_EVERY = 64;
 
 /** A device's name token and its digest, as the room keeps it. */
 export interface NameToken {
@@ -30,16 +32,24 @@ export interface NameToken {
 export class NameHolds {
   readonly #records: ModerationRecords;
   readonly #holdMs: number;
+  readonly #maxHolds: number;
   readonly #now: () => number;
+  #takenSinceTrim = 0;
 
+  /**
+   * `maxHolds` bounds what the room remembers: past it, the holds used
+   * longest ago go first, so a stream of new devices cannot grow the store
+   * (or slow every join) without end.
+   */
   constructor(
     records: ModerationRecords,
-    options: { holdDays: number; now: () => number },
+    options: { holdDays: number; maxHolds: number; now: () => number },
   ) {
     this.#records = records;
     this.#holdMs = options.holdDays * DAY_MS;
+    this.#maxHolds = options.maxHolds;
     this.#now = options.now;
-    records.expireHolds(this.#now() - this.#holdMs);
+    this.#trim();
   }
 
   /**
@@ -73,5 +83,11 @@ export class NameHolds {
     const key = nameKey(name);
     this.#records.releaseHoldsOf(digest, key);
     this.#records.setHold({ key, name, digest, used: this.#now() });
+    if (++this.#takenSinceTrim >= TRIM_EVERY) this.#trim();
+  }
+
+  #trim(): void {
+    this.#takenSinceTrim = 0;
+    this.#records.trimHolds(this.#now() - this.#holdMs, this.#maxHolds);
   }
 }

@@ -238,6 +238,7 @@ export class Room {
     const records = this.store?.records ?? new MemoryRecords();
     this.names = new NameHolds(records, {
       holdDays: this.limits.nameHoldDays,
+      maxHolds: this.limits.maxNameHolds,
       now: this.now,
     });
     this.bans = new BanList(records, this.now);

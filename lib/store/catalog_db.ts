@@ -55,6 +55,8 @@ CREATE TABLE IF NOT EXISTS name_holds (
   digest TEXT NOT NULL,
   used INTEGER NOT NULL
 );
+CREATE INDEX IF NOT EXISTS name_holds_digest ON name_holds (digest);
+CREATE INDEX IF NOT EXISTS name_holds_used ON name_holds (used);
 CREATE TABLE IF NOT EXISTS bans (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   name TEXT NOT NULL,
@@ -92,6 +94,9 @@ export class CatalogDb implements ModerationRecords {
   readonly #deleteUpload: StatementSync;
   readonly #setMeta: StatementSync;
   readonly #getMeta: StatementSync;
+  #holdQueries:
+    | Record<"get" | "set" | "release" | "releaseOf", StatementSync>
+    | undefined;
 
   /** Opens (or creates) the database at `path`. */
   constructor(path: string) {
@@ -219,29 +224,45 @@ export class CatalogDb implements ModerationRecords {
   }
 
   hold(key: string): NameHold | undefined {
-    const row = this.#db.prepare("SELECT * FROM name_holds WHERE key = ?")
-      .get(key) as NameHold | undefined;
+    const row = this.#holdStatements.get.get(key) as NameHold | undefined;
     return row && { ...row };
   }
 
   setHold(hold: NameHold): void {
-    this.#db.prepare(
-      `INSERT OR REPLACE INTO name_holds (key, name, digest, used)
-       VALUES (?, ?, ?, ?)`,
-    ).run(hold.key, hold.name, hold.digest, hold.used);
+    this.#holdStatements.set.run(hold.key, hold.name, hold.digest, hold.used);
   }
 
   releaseHold(key: string): void {
-    this.#db.prepare("DELETE FROM name_holds WHERE key = ?").run(key);
+    this.#holdStatements.release.run(key);
   }
 
   releaseHoldsOf(digest: string, key: string): void {
-    this.#db.prepare("DELETE FROM name_holds WHERE digest = ? AND key != ?")
-      .run(digest, key);
+    this.#holdStatements.releaseOf.run(digest, key);
   }
 
-  expireHolds(time: number): void {
-    this.#db.prepare("DELETE FROM name_holds WHERE used < ?").run(time);
+  trimHolds(before: number, keep: number): void {
+    this.#transaction(() => {
+      this.#db.prepare("DELETE FROM name_holds WHERE used < ?").run(before);
+      this.#db.prepare(
+        `DELETE FROM name_holds WHERE key NOT IN
+           (SELECT key FROM name_holds ORDER BY used DESC LIMIT ?)`,
+      ).run(keep);
+    });
+  }
+
+  /** The statements of every join and leave, prepared once. */
+  get #holdStatements() {
+    return this.#holdQueries ??= {
+      get: this.#db.prepare("SELECT * FROM name_holds WHERE key = ?"),
+      set: this.#db.prepare(
+        `INSERT OR REPLACE INTO name_holds (key, name, digest, used)
+         VALUES (?, ?, ?, ?)`,
+      ),
+      release: this.#db.prepare("DELETE FROM name_holds WHERE key = ?"),
+      releaseOf: this.#db.prepare(
+        "DELETE FROM name_holds WHERE digest = ? AND key != ?",
+      ),
+    };
   }
 
   bans(): Ban[] {

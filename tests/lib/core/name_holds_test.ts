@@ -13,6 +13,7 @@ function holdsAt(start = 1_000_000) {
   const records = new MemoryRecords();
   const holds = new NameHolds(records, {
     holdDays: 30,
+    maxHolds: 100,
     now: () => clock.now,
   });
   return { clock, holds, records };
@@ -60,7 +61,11 @@ Deno.test("holds already expired are forgotten when the room opens", () => {
   const { records } = holdsAt();
   records.setHold({ key: "ada", name: "ada", digest: "00", used: 0 });
   records.setHold({ key: "bob", name: "bob", digest: "00", used: 2 * DAY_MS });
-  new NameHolds(records, { holdDays: 30, now: () => 31 * DAY_MS });
+  new NameHolds(records, {
+    holdDays: 30,
+    maxHolds: 100,
+    now: () => 31 * DAY_MS,
+  });
   assert.equal(records.hold("ada"), undefined);
   assert.ok(records.hold("bob"));
 });
@@ -75,4 +80,18 @@ Deno.test("a device holds one name: taking another lets the first go, not anothe
   assert.equal(holds.refusal("ada", other.digest), undefined);
   assert.ok(holds.refusal("ann", other.digest));
   assert.ok(holds.refusal("bob", mine.digest));
+});
+
+Deno.test("past --max-name-holds, the holds used longest ago are let go as new devices take names", () => {
+  const { clock, holds } = holdsAt();
+  const first = NameHolds.token("");
+  holds.take("first", first.digest);
+  const later = NameHolds.token("");
+  for (let i = 0; i < 200; i++) {
+    clock.now += 1000;
+    holds.take(`name${i}`, NameHolds.token("").digest);
+  }
+  // The room remembers at most 100 holds (and trims every 64 takes).
+  assert.equal(holds.refusal("first", later.digest), undefined);
+  assert.ok(holds.refusal("name199", later.digest));
 });

@@ -49,8 +49,14 @@ Deno.test(
     assert.equal(second.hold("ada"), undefined);
     assert.ok(second.hold("cy"));
     second.setHold({ key: "ada", name: "ADA", digest: "aa", used: 30 });
-    second.expireHolds(25);
+    second.setHold({ key: "dee", name: "dee", digest: "dd", used: 50 });
+    // Forgets bob (used before 25), then keeps the two used last.
+    second.trimHolds(25, 2);
     assert.equal(second.hold("bob"), undefined);
+    assert.equal(second.hold("ada"), undefined);
+    assert.ok(second.hold("cy"));
+    assert.ok(second.hold("dee"));
+    second.setHold({ key: "ada", name: "ADA", digest: "aa", used: 30 });
     second.releaseHold("ada");
     assert.equal(second.hold("ada"), undefined);
     assert.deepEqual(second.bans(), [
