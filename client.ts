@@ -17,6 +17,8 @@ import { prepareFolders } from "./lib/client/folders.ts";
 import { folderPermissionProblem } from "./lib/client/permission_check.ts";
 import { clientHelp, parseClientArgs } from "./lib/client/client_args.ts";
 import { JoinCancelled, joinRoom } from "./lib/client/join_flow.ts";
+import { KnownHosts } from "./lib/client/known_hosts.ts";
+import { passphraseFromEnv } from "./lib/tls/passphrase.ts";
 import { PipedInput } from "./lib/client/piped_input.ts";
 import { JoinError } from "./lib/client/room_link.ts";
 import { eventText } from "./lib/text/event_text.ts";
@@ -99,7 +101,15 @@ async function main(): Promise<void> {
 
   let joined;
   try {
-    joined = await joinRoom({ ...command, input, view, style, interactive });
+    joined = await joinRoom({
+      ...command,
+      passphrase: command.passphrase ?? passphraseFromEnv(),
+      knownHosts: await KnownHosts.open(),
+      input,
+      view,
+      style,
+      interactive,
+    });
   } catch (error) {
     if (error instanceof JoinCancelled) exitWith(0, "", input);
     if (error instanceof JoinError) await fail(1, error.message);

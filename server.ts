@@ -19,6 +19,18 @@ import { parseServerArgs, serverHelp } from "./lib/server/server_args.ts";
 import { logTime } from "./lib/text/time.ts";
 import { visible } from "./lib/text/visible.ts";
 import { VERSION } from "./lib/version.ts";
+import {
+  createRoomCertificate,
+  loadRoomCertificate,
+  type RoomCertificate,
+} from "./lib/tls/room_certificate.ts";
+import { PassphraseGate } from "./lib/tls/passphrase_pake.ts";
+import {
+  generatePassphrase,
+  PASSPHRASE_ENV,
+  passphraseFromEnv,
+} from "./lib/tls/passphrase.ts";
+import { fingerprintText } from "./lib/tls/pem.ts";
 
 function log(line: string): void {
   console.log(`[${logTime(Date.now())}] ${visible(line)}`);
@@ -51,7 +63,60 @@ function openStore(args: StoreArgs, historySize: number): FileStore {
   }
 }
 
-function main(): void {
+/**
+ * The room's certificate: kept in the store folder, or new at each start
+ * without a store.
+ */
+async function roomCertificate(
+  store: FileStore | undefined,
+): Promise<RoomCertificate & { created: boolean }> {
+  if (!store) return { ...await createRoomCertificate(), created: true };
+  try {
+    return await loadRoomCertificate(store.folder);
+  } catch (error) {
+    store.close();
+    stop(
+      `Cannot read or write the TLS certificate in ${
+        JSON.stringify(store.folder)
+      }: ${error instanceof Error ? error.message : error}`,
+    );
+  }
+}
+
+/** What the banner says about the room's privacy and encryption. */
+function privacyLines(
+  passphrase: { text: string; made: boolean } | undefined,
+  certificate: RoomCertificate & { created: boolean },
+  stored: boolean,
+  where: string | undefined,
+): string[] {
+  const lines = [
+    `TLS certificate ${fingerprintText(certificate.sha256)}${
+      stored
+        ? certificate.created ? " (new, kept in the store)" : ""
+        : " (new at each start with --no-store: clients that joined before " +
+          "refuse it until told to accept it)"
+    }.`,
+  ];
+  if (!passphrase) {
+    lines.push(
+      "Open room: the lanroom client talks TLS, but browsers (http://) and " +
+        "plain-text members (nc) send and see everything in clear text.",
+    );
+    return lines;
+  }
+  lines.push(
+    passphrase.made
+      ? `Private room. Passphrase: ${passphrase.text}`
+      : "Private room: members need the passphrase you gave.",
+    "Only encrypted members can join: the lanroom client, or " +
+      `openssl s_client -quiet -connect ${where ?? "HOST:PORT"}. ` +
+      "Browsers cannot join a private room yet.",
+  );
+  return lines;
+}
+
+async function main(): Promise<void> {
   let command;
   try {
     command = parseServerArgs(Deno.args);
@@ -61,9 +126,23 @@ function main(): void {
   if (command.kind === "help") return console.log(serverHelp(VERSION));
   if (command.kind === "version") return console.log(`lanroom ${VERSION}`);
   const { options } = command;
+  let passphraseText: string | undefined;
+  try {
+    passphraseText = command.passphrase ?? passphraseFromEnv();
+  } catch (error) {
+    fail(`${PASSPHRASE_ENV}: ${(error as Error).message}`);
+  }
+  const passphrase = passphraseText !== undefined
+    ? { text: passphraseText, made: false }
+    : command.private
+    ? { text: generatePassphrase(), made: true }
+    : undefined;
   const store = command.store
     ? openStore(command.store, options.historySize ?? 50)
     : undefined;
+  const certificate = await roomCertificate(store);
+  const gate = passphrase &&
+    await PassphraseGate.create(passphrase.text, certificate.sha256);
   // A room with a store comes back on the port it had, so saved addresses work.
   const lastPort = command.portGiven ? undefined : store?.lastPort;
   let server: ChatServer;
@@ -74,10 +153,19 @@ function main(): void {
         port: lastPort ?? options.port,
         log,
         store,
+        certificate,
+        passphrase: gate,
       });
     } catch (error) {
       if (!(lastPort && error instanceof Deno.errors.AddrInUse)) throw error;
-      server = ChatServer.start({ ...options, port: 0, log, store });
+      server = ChatServer.start({
+        ...options,
+        port: 0,
+        log,
+        store,
+        certificate,
+        passphrase: gate,
+      });
       log(`Port ${lastPort}, used last time, is taken: now on ${server.port}`);
     }
   } catch (error) {
@@ -101,7 +189,7 @@ function main(): void {
   const hosts = joinHosts(options.host);
   console.log(`lanroom ${VERSION}: room open on port ${server.port}.`);
   const first = hosts[0];
-  if (first !== undefined) {
+  if (first !== undefined && !passphrase) {
     // The page is what most people open, so its address and code come first.
     const page = `http://${hostPort(first, server.port)}/`;
     console.log(`In a browser on this network: ${page}`);
@@ -119,6 +207,10 @@ function main(): void {
       `Files and history are kept in ${store.folder} (${store.count()} files).`,
     );
   }
+  const where = first === undefined ? undefined : hostPort(first, server.port);
+  for (const line of privacyLines(passphrase, certificate, !!store, where)) {
+    console.log(line);
+  }
 
   let closing = false;
   const shutDown = async () => {
@@ -135,4 +227,4 @@ function main(): void {
   console.log("Ctrl+C closes the room.");
 }
 
-if (import.meta.main) main();
+if (import.meta.main) await main();

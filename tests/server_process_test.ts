@@ -52,21 +52,23 @@ function spawnServer(...flags: string[]) {
 
 Deno.test(
   needs(
-    "deno.json gives the server net, the interface list, free space and its store folder only, and the client its two folders",
+    "deno.json gives the server net, the interface list, free space, its store folder and the passphrase variable only, and the client its two folders, its state folder and the variable",
     "read",
   ),
   async () => {
     const { permissions } = JSON.parse(await Deno.readTextFile(config));
     assert.deepEqual(permissions.server, {
       net: true,
+      env: ["LANROOM_PASSPHRASE"],
       sys: ["networkInterfaces", "statfs"],
       read: ["./lanroom-data"],
       write: ["./lanroom-data"],
     });
     assert.deepEqual(permissions.client, {
       net: true,
-      read: ["./send", "./received"],
-      write: ["./send", "./received"],
+      env: ["LANROOM_PASSPHRASE"],
+      read: ["./send", "./received", "./.lanroom"],
+      write: ["./send", "./received", "./.lanroom"],
     });
   },
 );

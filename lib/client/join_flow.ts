@@ -18,6 +18,8 @@ import { hostPort } from "../transport/host_port.ts";
 import { netPermissionProblem } from "./permission_check.ts";
 import { parseRoomAddress, type RoomAddress } from "./room_address.ts";
 import { JoinError, RoomLink } from "./room_link.ts";
+import type { KnownHosts } from "./known_hosts.ts";
+import { fingerprintText } from "../tls/pem.ts";
 
 /** What joining needs. */
 export interface JoinFlowOptions {
@@ -31,6 +33,12 @@ export interface JoinFlowOptions {
   port?: number;
   /** Whether this member accepts files. */
   files: boolean;
+  /** The passphrase of a private room, from `--passphrase` or the environment. */
+  passphrase?: string;
+  /** Trust a certificate that changed since it was pinned. */
+  acceptNewCertificate?: boolean;
+  /** The pinned certificates. */
+  knownHosts: KnownHosts;
 }
 
 /** A joined room. */
@@ -88,6 +96,14 @@ export async function joinRoom(options: JoinFlowOptions): Promise<Joined> {
   if (interactive && options.host === undefined && options.port === undefined) {
     address = await ask(`Host [${DEFAULT_HOST}]: `, parseRoomAddress);
   }
+  let passphrase = options.passphrase;
+  const knownPassphrase = async () => {
+    if (passphrase !== undefined || !interactive) return passphrase;
+    const answer = await input.ask("Passphrase: ");
+    if (answer === null) throw new JoinCancelled("No answer");
+    view.print("Passphrase: " + "*".repeat(Math.min(answer.length, 16)));
+    return passphrase = answer.trim();
+  };
   let link: RoomLink | undefined;
   let room = "";
   while (!link) {
@@ -99,10 +115,21 @@ export async function joinRoom(options: JoinFlowOptions): Promise<Joined> {
     const denied = netPermissionProblem(address.host, port);
     if (denied) throw new JoinError(denied);
     try {
-      link = await RoomLink.connect(address.host, port);
+      link = await RoomLink.connect(address.host, port, {
+        knownHosts: options.knownHosts,
+        acceptNewCertificate: options.acceptNewCertificate,
+        passphrase: knownPassphrase,
+      });
       room = hostPort(address.host, port);
     } catch (error) {
       if (!interactive || !(error instanceof JoinError)) throw error;
+      if (error.code === "passphrase_wrong") {
+        // Asked again, on a new connection: one try per connection.
+        view.print(style.error(error.message));
+        passphrase = undefined;
+        address = { host: address.host, port };
+        continue;
+      }
       view.print(style.error(error.message));
       const tried: RoomAddress = { host: address.host, port };
       const shown = hostPort(address.host, port);
@@ -117,6 +144,11 @@ export async function joinRoom(options: JoinFlowOptions): Promise<Joined> {
       link.send({ type: "join", name, files: options.files });
       const answer = await nextAnswer(link);
       if (answer.type === "welcome") {
+        const pinned = await link.pinIfNew(room, options.knownHosts);
+        // A person is told, as ssh does; a bot's output stays the room's.
+        if (pinned && interactive) {
+          view.print(pinnedNote(room, pinned, options.knownHosts));
+        }
         return { link, welcome: answer, room };
       }
       if (
@@ -132,6 +164,14 @@ export async function joinRoom(options: JoinFlowOptions): Promise<Joined> {
     link.close();
     throw error;
   }
+}
+
+/** Says a room's certificate is now pinned, and where (or that it is for this run only). */
+function pinnedNote(room: string, sha256: string, known: KnownHosts): string {
+  const what = `the certificate of ${room} (${fingerprintText(sha256)})`;
+  return known.persistent
+    ? `Trusting ${what} from now on: pinned in ${known.path}.`
+    : `Trusting ${what} for this run only: Deno was not given access to ${known.path}.`;
 }
 
 async function nextAnswer(

@@ -54,6 +54,13 @@ export interface RoomLimits {
   maxHttp: number;
   /** Bytes of events kept for a member that may rejoin, to replay what it missed. */
   maxRejoinBytes: number;
+  /** Milliseconds a peer that opened with a TLS ClientHello has to finish the handshake. */
+  tlsHandshakeTimeoutMs: number;
+  /**
+   * The longest wait before a private room answers a passphrase try from
+   * an address with many wrong tries in a row.
+   */
+  passphraseMaxDelayMs: number;
 }
 
 /** One row of the limits table: what `--help` and the docs print. */
@@ -91,6 +98,8 @@ export const DEFAULT_LIMITS: Readonly<RoomLimits> = Object.freeze({
   maxHttpPerAddress: 64,
   maxHttp: 1024,
   maxRejoinBytes: 256 * KiB,
+  tlsHandshakeTimeoutMs: 10_000,
+  passphraseMaxDelayMs: 30_000,
 });
 
 /** Every limit with its flag and a one-line summary, in `--help` order. */
@@ -221,6 +230,18 @@ export const LIMITS: readonly LimitInfo[] = [
     flag: "max-rejoin-bytes",
     unit: "bytes",
     summary: "events kept per browser member to replay after a drop",
+  },
+  {
+    key: "tlsHandshakeTimeoutMs",
+    flag: "tls-handshake-timeout-ms",
+    unit: "ms",
+    summary: "how long a TLS peer has to finish the handshake",
+  },
+  {
+    key: "passphraseMaxDelayMs",
+    flag: "passphrase-max-delay-ms",
+    unit: "ms",
+    summary: "longest wait before answering a passphrase try after wrong ones",
   },
 ];
 

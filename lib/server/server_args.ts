@@ -22,6 +22,7 @@ import {
   type StoreSettings,
 } from "../store/store_options.ts";
 import { formatBytes } from "../core/limits.ts";
+import { checkPassphrase, PASSPHRASE_ENV } from "../tls/passphrase.ts";
 
 /** Where and how the room keeps files and history; absent with `--no-store`. */
 export interface StoreArgs {
@@ -41,6 +42,10 @@ export type ServerCommand =
     store: StoreArgs | undefined;
     /** True when `--port` was given, so the store's last port is not reused. */
     portGiven: boolean;
+    /** `--private`: a passphrase is made up unless one is given. */
+    private: boolean;
+    /** `--passphrase`: the room is private with this passphrase. */
+    passphrase?: string;
   }
   | { kind: "help" }
   | { kind: "version" };
@@ -63,6 +68,8 @@ export function parseServerArgs(args: string[]): ServerCommand {
       history: { type: "string" },
       "store-dir": { type: "string" },
       "no-store": { type: "boolean" },
+      private: { type: "boolean" },
+      passphrase: { type: "string" },
       help: { type: "boolean", short: "h" },
       version: { type: "boolean", short: "v" },
       ...limitOptions,
@@ -106,6 +113,10 @@ export function parseServerArgs(args: string[]): ServerCommand {
       ? undefined
       : { folder, chosen: values["store-dir"] !== undefined, settings },
     portGiven: values.port !== undefined,
+    private: values.private ?? false,
+    passphrase: values.passphrase === undefined
+      ? undefined
+      : checkPassphrase(values.passphrase),
     options: {
       host: values.host,
       port: values.port === undefined
@@ -143,6 +154,10 @@ export function serverHelp(version: string): string {
     `                               (default ${DEFAULT_STORE_DIR}; another folder needs`,
     "                               --allow-read/--allow-write for it)",
     "  --no-store                   relay files only; keep nothing, use no files",
+    "  --private                    a private room: prints a new passphrase members",
+    "                               need to join",
+    "  --passphrase TEXT            a private room with this passphrase (or set",
+    `                               ${PASSPHRASE_ENV}, kept out of the process list)`,
     ...STORE_SETTINGS.map((s) =>
       `  --${s.flag.padEnd(26)} ${s.summary} (default ${
         s.unit === "bytes"

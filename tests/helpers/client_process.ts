@@ -12,6 +12,8 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type LineMatch, lineTest, OutputWatcher } from "./process_output.ts";
+import { KNOWN_HOSTS_FILE, STATE_DIR } from "../../lib/client/known_hosts.ts";
+import { PASSPHRASE_ENV } from "../../lib/tls/passphrase.ts";
 
 /** How long a test waits for a client to print something or exit before failing. */
 export const CLIENT_WAIT_MS = 10_000;
@@ -48,6 +50,14 @@ export interface ClientProcessOptions {
   permissionSet?: boolean;
   /** More arguments for the client, after the others. */
   args?: string[];
+  /**
+   * Lines for `home/.lanroom/known_hosts`, written before the client starts:
+   * certificates pinned already.
+   * @default {undefined}
+   */
+  knownHosts?: string[];
+  /** More environment variables for the client (`LANROOM_PASSPHRASE`). */
+  env?: Record<string, string>;
 }
 
 /** How {@linkcode ClientProcess.waitFor} waits. */
@@ -96,7 +106,12 @@ export class ClientProcess implements AsyncDisposable {
 
   private constructor(
     args: string[],
-    options: { name?: string; home: string; ownsHome: boolean },
+    options: {
+      name?: string;
+      home: string;
+      ownsHome: boolean;
+      env?: Record<string, string>;
+    },
   ) {
     this.name = options.name ?? "the client";
     this.home = options.home;
@@ -106,6 +121,7 @@ export class ClientProcess implements AsyncDisposable {
     this.#child = new Deno.Command(Deno.execPath(), {
       args,
       cwd: options.home,
+      env: options.env,
       stdin: "piped",
       stdout: "piped",
       stderr: "piped",
@@ -151,6 +167,7 @@ export class ClientProcess implements AsyncDisposable {
       name: options.name,
       home,
       ownsHome: options.home === undefined,
+      env: options.env,
     });
   }
 
@@ -310,14 +327,23 @@ async function prepareRun(
   } else {
     await Deno.mkdir(send, { recursive: true });
     await Deno.mkdir(received, { recursive: true });
+    const state = join(home, STATE_DIR);
     permissions = [
       "--config",
       CONFIG_PATH,
       "--allow-net=127.0.0.1",
-      `--allow-read=${send},${received}`,
-      `--allow-write=${send},${received}`,
+      `--allow-read=${send},${received},${state}`,
+      `--allow-write=${send},${received},${state}`,
+      `--allow-env=${PASSPHRASE_ENV}`,
     ];
     folders = ["--send-dir", send, "--received-dir", received];
+  }
+  if (options.knownHosts) {
+    await Deno.mkdir(join(home, STATE_DIR), { recursive: true });
+    await Deno.writeTextFile(
+      join(home, KNOWN_HOSTS_FILE),
+      options.knownHosts.join("\n") + "\n",
+    );
   }
   return [
     "run",
