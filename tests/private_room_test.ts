@@ -24,6 +24,9 @@ import { ROOM_CERTIFICATE_NAME } from "../lib/tls/certificate_name.ts";
 import { PRIVATE_GREETING } from "../lib/protocol/messages.ts";
 import { privateRoomNotice } from "../lib/tls/private_notice.ts";
 import { readToEnd } from "./helpers/raw_http.ts";
+import { TempFolder } from "./helpers/file_fixture.ts";
+import { terminalClient } from "./helpers/terminal_client.ts";
+import { canRunInTerminal } from "./helpers/terminal_process.ts";
 
 const PASSPHRASE = "7-crossword-guitar";
 const PERMISSIONS = ["run", "read", "write", "env"] as const;
@@ -502,3 +505,31 @@ Deno.test("an open room still serves nc and plain-text members in clear, beside 
   await conn.closeWrite();
   await lines.rest();
 });
+
+Deno.test(
+  (() => {
+    const name =
+      "a client in a terminal asks for the passphrase, and again after a wrong one";
+    const options = needs(name, "read", "write", "run");
+    if (options.ignore || canRunInTerminal()) return options;
+    return { name: `${name} [ignored: needs script(1)]`, ignore: true };
+  })(),
+  async () => {
+    await using room = privateRoom();
+    await using home = await TempFolder.create("lanroom-term-");
+    await using client = await terminalClient({
+      home: home.path,
+      args: ["--name", "ann", "--port", String(room.port)],
+      columns: 200,
+    });
+    await client.waitFor("Passphrase: ");
+    await client.press("7-crossword-drum\r");
+    await client.waitFor(/wrong passphrase/);
+    await client.waitFor(/Passphrase: $/m);
+    await client.press(`${PASSPHRASE}\r`);
+    await client.waitFor("Joined as ann.");
+    await client.waitFor(
+      /Trusting the certificate of localhost:\d+ \(SHA256:[0-9a-f]{32}\) for this run only/,
+    );
+  },
+);
