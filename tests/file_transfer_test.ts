@@ -570,6 +570,9 @@ Deno.test(
       await listTree(tmp.path),
       [
         "victim/",
+        // The client's own state: the room's pinned certificate.
+        "victim/.lanroom/",
+        "victim/.lanroom/known_hosts",
         ...saved.map((name) => `victim/received/${name}`).sort(),
         "victim/received/",
         "victim/send/",
