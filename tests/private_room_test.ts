@@ -509,7 +509,7 @@ Deno.test("an open room still serves nc and plain-text members in clear, beside 
 Deno.test(
   (() => {
     const name =
-      "a client in a terminal asks for the passphrase, and again after a wrong one";
+      "a client in a terminal asks for the passphrase without showing it, and again after a wrong one";
     const options = needs(name, "read", "write", "run");
     if (options.ignore || canRunInTerminal()) return options;
     return { name: `${name} [ignored: needs script(1)]`, ignore: true };
@@ -531,5 +531,11 @@ Deno.test(
     await client.waitFor(
       /Trusting the certificate of localhost:\d+ \(SHA256:[0-9a-f]{32}\) for this run only/,
     );
+    // Typed as `*`s, and kept out of the history that Up brings back.
+    assert.ok(!client.text.includes("crossword"), client.text);
+    await client.press("\x1b[A");
+    await client.press("\x1b[A");
+    await client.waitFor(/ann> $/m);
+    assert.ok(!client.text.includes("crossword"), client.text);
   },
 );

@@ -99,9 +99,9 @@ export async function joinRoom(options: JoinFlowOptions): Promise<Joined> {
   let passphrase = options.passphrase;
   const knownPassphrase = async () => {
     if (passphrase !== undefined || !interactive) return passphrase;
-    const answer = await input.ask("Passphrase: ");
+    const answer = await input.ask("Passphrase: ", { hidden: true });
     if (answer === null) throw new JoinCancelled("No answer");
-    view.print("Passphrase: " + "*".repeat(Math.min(answer.length, 16)));
+    view.print("Passphrase: " + "*".repeat(answer.length));
     return passphrase = answer.trim();
   };
   let link: RoomLink | undefined;
