@@ -328,13 +328,11 @@ function spawnBot(room: OpenRoom): Promise<ClientProcess> {
 }
 
 /**
- * A one-connection server on 127.0.0.1 that runs `serve` on the first
- * connection, then closes it: for servers that misbehave on purpose.
- */
-/**
- * A server that serves one connection with `serve`: over TLS with
+ * A server on 127.0.0.1 for servers that misbehave on purpose: it runs
+ * `serve` on every connection, then closes it. Over TLS with
  * {@linkcode TEST_CERTIFICATE} (the client, told it is pinned, connects
- * once), or plain with `plain`, as a server that is not a room.
+ * once), or plain with `plain`, as a server that is not a room (the client
+ * tries such a server three times, in case a room greeted it too early).
  */
 async function withFakeServer(
   serve: (conn: Deno.Conn) => Promise<void>,
@@ -349,19 +347,30 @@ async function withFakeServer(
       cert: TEST_CERTIFICATE.certPem,
       key: TEST_CERTIFICATE.keyPem,
     });
-  const served = (async () => {
-    const conn = await listener.accept();
-    try {
-      await serve(conn);
-    } finally {
-      conn.close();
+  const served: Promise<void>[] = [];
+  const accepting = (async () => {
+    for await (const conn of listener) {
+      served.push((async () => {
+        try {
+          await serve(conn);
+        } catch {
+          // The client went away: that is what these servers provoke.
+        } finally {
+          try {
+            conn.close();
+          } catch {
+            // Closed already.
+          }
+        }
+      })());
     }
   })();
   try {
     await test(listener.addr.port);
   } finally {
     listener.close();
-    await served.catch(() => {});
+    await accepting.catch(() => {});
+    await Promise.allSettled(served);
   }
 }
 

@@ -539,3 +539,28 @@ Deno.test(
     assert.ok(!client.text.includes("crossword"), client.text);
   },
 );
+
+Deno.test("a browser over https:// is told to use http:// in an open room, and refused in a private one", async () => {
+  for (
+    const [room, status, text] of [
+      [
+        openRoom(),
+        501,
+        /Browsers are served over http:\/\/ only: open http:\/\/127\.0\.0\.1:\d+\//,
+      ],
+      [
+        privateRoom(),
+        403,
+        /Browsers cannot join a private room yet: use chat-client/,
+      ],
+    ] as const
+  ) {
+    await using _ = room;
+    const conn = await tlsConnect(room.port);
+    await conn.write(encoder.encode("GET / HTTP/1.1\r\nHost: room\r\n\r\n"));
+    const answer = decoder.decode(await readToEnd(conn));
+    conn.close();
+    assert.ok(answer.startsWith(`HTTP/1.1 ${status} `), answer);
+    assert.match(answer, text);
+  }
+});

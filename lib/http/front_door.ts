@@ -239,8 +239,8 @@ export class FrontDoor {
    * Decrypts a connection that opened with a ClientHello and hands the
    * decrypted one to the room. A handshake that fails or takes longer than
    * `tlsHandshakeTimeoutMs` closes the connection, quietly: it is garbage
-   * or a scan. The decrypted connection is not HTTP: browsers over HTTPS
-   * are not served yet.
+   * or a scan. Inside, HTTP is told apart as on plain TCP, and refused with
+   * a reason: browsers over HTTPS are not served yet.
    */
   async #serveTls(
     conn: Deno.TcpConn,
@@ -256,9 +256,26 @@ export class FrontDoor {
     // From here the room closes it, with its goodbye, as a TCP member's.
     this.#open.delete(conn);
     try {
+      const inside = await readOpening(opened.conn, {
+        waitMs: this.#options.greetingDelayMs ?? GREETING_DELAY_MS,
+        decided: (bytes) => sniffHttp(bytes) !== "undecided",
+      });
+      if (inside.spoke && sniffHttp(inside.bytes) === "http") {
+        joined();
+        await refuse(
+          { conn: opened.conn },
+          this.#options.privateRoom ? 403 : 501,
+          this.#options.privateRoom
+            ? "Browsers cannot join a private room yet: use chat-client"
+            : `Browsers are served over http:// only: open http://${
+              hostPort(conn.localAddr)
+            }/`,
+        );
+        return await linger(opened.conn, inside.reader);
+      }
       await this.#options.onRoomPeer({
         conn: opened.conn,
-        reader: opened.conn,
+        reader: inside.reader,
         remoteAddr: {
           ...conn.remoteAddr,
           hostname: unmapped(conn.remoteAddr.hostname),
