@@ -2,7 +2,8 @@
  * Joins a lanroom chat room: `deno task client`, or the chat-client
  * executable. Permissions: `--allow-net`, read of the send and received
  * folders, write of the received folder (and of the send folder, only to
- * create it; that right is given up at once).
+ * create it; that right is given up at once), and read and write of
+ * `.lanroom`, where it keeps its name tokens.
  * @module
  */
 
@@ -19,6 +20,13 @@ import { clientHelp, parseClientArgs } from "./lib/client/client_args.ts";
 import { JoinCancelled, joinRoom } from "./lib/client/join_flow.ts";
 import { KnownHosts } from "./lib/client/known_hosts.ts";
 import { passphraseFromEnv } from "./lib/tls/passphrase.ts";
+import { NameTokens } from "./lib/client/name_tokens.ts";
+import { roomJson, roomLine } from "./lib/client/room_list.ts";
+import {
+  type DiscoveryAddress,
+  discoveryText,
+} from "./lib/discovery/discovery_address.ts";
+import { findRooms } from "./lib/discovery/room_finder.ts";
 import { PipedInput } from "./lib/client/piped_input.ts";
 import { JoinError } from "./lib/client/room_link.ts";
 import { eventText } from "./lib/text/event_text.ts";
@@ -27,6 +35,32 @@ import type { LineSource } from "./lib/terminal/line_queue.ts";
 import { PlainView, TerminalScreen, type View } from "./lib/terminal/screen.ts";
 import { TerminalInput } from "./lib/terminal/terminal_input.ts";
 import { VERSION } from "./lib/version.ts";
+
+/**
+ * `--list`: the rooms that answered, one a line (JSON with `json`); exit
+ * code 1 and a line on stderr when none did.
+ */
+async function listRooms(
+  discovery: DiscoveryAddress,
+  json: boolean,
+): Promise<never> {
+  const search = await findRooms({ discovery });
+  for (const room of search.rooms) {
+    console.log(json ? roomJson(room) : roomLine(room));
+  }
+  if (search.more) {
+    console.error(
+      `More rooms answered; the first ${search.rooms.length} are listed.`,
+    );
+  }
+  if (search.rooms.length > 0) Deno.exit(0);
+  console.error(
+    `No rooms found on this network (asked ${discoveryText(discovery)}${
+      search.problem ? `: ${search.problem}` : ""
+    }).`,
+  );
+  Deno.exit(1);
+}
 
 function exitWith(code: number, message: string, input?: LineSource): never {
   input?.close();
@@ -46,6 +80,9 @@ async function main(): Promise<void> {
   }
   if (command.kind === "help") return console.log(clientHelp(VERSION));
   if (command.kind === "version") return console.log(`lanroom ${VERSION}`);
+  if (command.kind === "list") {
+    return await listRooms(command.discovery, command.json);
+  }
 
   // Before any question and before raw mode: Deno must never stop to ask
   // for a permission while keys are read raw.
@@ -109,6 +146,8 @@ async function main(): Promise<void> {
       view,
       style,
       interactive,
+      names: NameTokens.open(),
+      findRooms: () => findRooms({ discovery: command.discovery }),
     });
   } catch (error) {
     if (error instanceof JoinCancelled) exitWith(0, "", input);

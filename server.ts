@@ -10,12 +10,23 @@ import { shutdownSignals } from "./lib/cli/shutdown_signals.ts";
 import { ChatServer } from "./lib/server/chat_server.ts";
 import { FileStore } from "./lib/store/file_store.ts";
 import { storePermissionProblem } from "./lib/store/store_permissions.ts";
-import type { StoreArgs } from "./lib/server/server_args.ts";
+import type { AnnounceArgs, StoreArgs } from "./lib/server/server_args.ts";
+import { RoomAnnouncer } from "./lib/discovery/announcer.ts";
+import { discoveryText } from "./lib/discovery/discovery_address.ts";
+import { PROTOCOL_VERSION } from "./lib/protocol/messages.ts";
+import { defaultRoomName } from "./lib/server/room_name.ts";
+import { errorText } from "./lib/text/error_text.ts";
 import { isLoopback, joinHosts } from "./lib/server/lan_addresses.ts";
 import { qrText } from "./lib/server/terminal_qr.ts";
 import { hostPort } from "./lib/transport/host_port.ts";
 import { isUnknownHost } from "./lib/transport/unknown_host.ts";
-import { parseServerArgs, serverHelp } from "./lib/server/server_args.ts";
+import {
+  OP_CODE_ENV,
+  OP_CODE_PATTERN,
+  parseServerArgs,
+  serverHelp,
+} from "./lib/server/server_args.ts";
+import { newOperatorCode } from "./lib/core/operator_code.ts";
 import { logTime } from "./lib/text/time.ts";
 import { visible } from "./lib/text/visible.ts";
 import { VERSION } from "./lib/version.ts";
@@ -116,6 +127,70 @@ function privacyLines(
   return lines;
 }
 
+/**
+ * The operator code from {@linkcode OP_CODE_ENV}, which keeps it out of the
+ * process list; undefined when unset, or when Deno may not read it.
+ */
+function envOperatorCode(): string | undefined {
+  const allowed = Deno.permissions.querySync({
+    name: "env",
+    variable: OP_CODE_ENV,
+  });
+  if (allowed.state !== "granted") return undefined;
+  const code = Deno.env.get(OP_CODE_ENV);
+  if (code === undefined || code === "") return undefined;
+  if (!OP_CODE_PATTERN.test(code)) {
+    fail(
+      `${OP_CODE_ENV} is not a usable code: give 8 to 128 characters without spaces`,
+    );
+  }
+  return code;
+}
+
+/**
+ * Starts announcing the room, or says why it is not announced; undefined
+ * then. A room on a loopback host is announced only to a discovery address
+ * chosen with the flag: nobody elsewhere could join it.
+ */
+async function announce(
+  args: AnnounceArgs,
+  server: ChatServer,
+  options: { host: string | undefined; page: string; private: boolean },
+): Promise<RoomAnnouncer | undefined> {
+  if (options.host !== undefined && isLoopback(options.host) && !args.chosen) {
+    return undefined;
+  }
+  const name = args.roomName ?? defaultRoomName();
+  const where = discoveryText(args.discovery);
+  try {
+    const announcer = await RoomAnnouncer.start({
+      discovery: args.discovery,
+      room: () => ({
+        name,
+        port: server.port,
+        members: server.room.members.length,
+        private: options.private,
+        protocol: PROTOCOL_VERSION,
+        page: options.page,
+      }),
+      log,
+    });
+    console.log(
+      `Announced on the network as ${
+        JSON.stringify(name)
+      } (UDP ${where}); --no-announce turns it off.`,
+    );
+    return announcer;
+  } catch (error) {
+    console.log(
+      `Not announced on the network: cannot use UDP ${where}: ${
+        errorText(error)
+      }. Others type the address.`,
+    );
+    return undefined;
+  }
+}
+
 async function main(): Promise<void> {
   let command;
   try {
@@ -137,6 +212,7 @@ async function main(): Promise<void> {
     : command.private
     ? { text: generatePassphrase(), made: true }
     : undefined;
+  const opCode = options.operatorCode ?? envOperatorCode() ?? newOperatorCode();
   const store = command.store
     ? openStore(command.store, options.historySize ?? 50)
     : undefined;
@@ -155,6 +231,7 @@ async function main(): Promise<void> {
         store,
         certificate,
         passphrase: gate,
+        operatorCode: opCode,
       });
     } catch (error) {
       if (!(lastPort && error instanceof Deno.errors.AddrInUse)) throw error;
@@ -165,6 +242,7 @@ async function main(): Promise<void> {
         store,
         certificate,
         passphrase: gate,
+        operatorCode: opCode,
       });
       log(`Port ${lastPort}, used last time, is taken: now on ${server.port}`);
     }
@@ -189,9 +267,12 @@ async function main(): Promise<void> {
   const hosts = joinHosts(options.host);
   console.log(`lanroom ${VERSION}: room open on port ${server.port}.`);
   const first = hosts[0];
-  if (first !== undefined && !passphrase) {
+  // A private room has no page: browsers cannot join it yet.
+  const page = first === undefined || passphrase
+    ? ""
+    : `http://${hostPort(first, server.port)}/`;
+  if (page !== "") {
     // The page is what most people open, so its address and code come first.
-    const page = `http://${hostPort(first, server.port)}/`;
     console.log(`In a browser on this network: ${page}`);
     if (!isLoopback(first)) console.log(qrText(page));
   }
@@ -211,12 +292,26 @@ async function main(): Promise<void> {
   for (const line of privacyLines(passphrase, certificate, !!store, where)) {
     console.log(line);
   }
+  const announcer = command.announce
+    ? await announce(command.announce, server, {
+      host: options.host,
+      page,
+      private: passphrase !== undefined,
+    })
+    : undefined;
+
+  console.log(
+    options.operatorCode === undefined && envOperatorCode() === undefined
+      ? `Operator code: ${opCode} (type /op ${opCode} in the room to moderate it)`
+      : "Operator code: the one given (type /op CODE in the room to moderate it)",
+  );
 
   let closing = false;
   const shutDown = async () => {
     if (closing) return;
     closing = true;
     log("Closing the room (interrupted)");
+    await announcer?.close();
     await server.close("the server is shutting down");
     Deno.exit(0);
   };

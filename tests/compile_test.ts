@@ -625,7 +625,11 @@ Deno.test(
       );
       await Deno.writeFile(`${adaHome}/send/${file}`, bytes);
 
-      const server = spawn(serverExe, ["--host", "127.0.0.1"], hall);
+      const server = spawn(
+        serverExe,
+        ["--host", "127.0.0.1", "--no-announce"],
+        hall,
+      );
       const [, port] = await server.stdout.waitFor(/room open on port (\d+)\./);
       const join = ["--host", "127.0.0.1", "--port", port, "--name"];
       const bob = spawn(clientExe, [...join, "bob"], bobHome);

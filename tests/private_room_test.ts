@@ -386,6 +386,7 @@ Deno.test(
         port: room.port,
         name: "alice",
         args: ["--accept-new-certificate"],
+        keepNames: true,
       });
       assert.equal(await accepted.quit(), 0);
       const known = await Deno.readTextFile(
@@ -413,6 +414,7 @@ Deno.test(
           home,
           port: room.port,
           name: "alice",
+          keepNames: true,
         });
         assert.equal(await client.quit(), 0);
         assert.equal(
@@ -454,7 +456,8 @@ Deno.test("TLS garbage and a handshake that never ends are closed; the room keep
 Deno.test("hundreds of wrong passphrases are slowed, logged sparingly, and the room keeps chatting", async () => {
   await using room = privateRoom({
     limits: {
-      passphraseMaxDelayMs: 1,
+      wrongTryDelayMs: 1,
+      wrongTryMaxDelayMs: 1,
       maxUnjoinedPerAddress: 64,
       // The member chats as fast as it can: flood control is not under test.
       messagesPerSecond: 10_000,

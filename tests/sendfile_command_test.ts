@@ -32,6 +32,8 @@ Deno.test(
       stdout,
       /^No file "my" in .*send, but there is "my report\.txt": put a name with spaces in quotes, \/sendfile "my report\.txt"$/m,
     );
+    // Its leaving comes after anything it sent before.
+    await watcher.event("left", (e) => e.name === "bot");
     assert.ok(!watcher.events.some((e) => e.type === "file"));
   },
 );

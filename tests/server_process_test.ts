@@ -12,13 +12,17 @@ import {
   POSIX_SIGNALS,
   SIGTERM_EXIT_CODE,
 } from "./helpers/platform.ts";
+import { quietServerFlags } from "./helpers/discovery.ts";
 import { OutputWatcher } from "./helpers/process_output.ts";
 import { TestMember } from "./helpers/room_fixture.ts";
 
 const repo = fileURLToPath(new URL("../", import.meta.url));
 const config = `${repo}deno.json`;
 
-/** `deno run` arguments for `server.ts` with `flags` and its permission set. */
+/**
+ * `deno run` arguments for `server.ts` with `flags` and its permission set;
+ * it announces only to a `--discovery-address` in `flags`.
+ */
 function serverArgs(...flags: string[]): string[] {
   return [
     "run",
@@ -27,7 +31,7 @@ function serverArgs(...flags: string[]): string[] {
     "--config",
     config,
     `${repo}server.ts`,
-    ...flags,
+    ...quietServerFlags(flags),
   ];
 }
 
@@ -52,15 +56,15 @@ function spawnServer(...flags: string[]) {
 
 Deno.test(
   needs(
-    "deno.json gives the server net, the interface list, free space, its store folder and the passphrase variable only, and the client its two folders, its state folder and the variable",
+    "deno.json gives the server net, the interface list, free space, its store folder and the operator code and passphrase variables only, and the client its two folders, its .lanroom and the passphrase variable",
     "read",
   ),
   async () => {
     const { permissions } = JSON.parse(await Deno.readTextFile(config));
     assert.deepEqual(permissions.server, {
       net: true,
-      env: ["LANROOM_PASSPHRASE"],
-      sys: ["networkInterfaces", "statfs"],
+      env: ["LANROOM_OP_CODE", "LANROOM_PASSPHRASE"],
+      sys: ["networkInterfaces", "statfs", "hostname"],
       read: ["./lanroom-data"],
       write: ["./lanroom-data"],
     });

@@ -19,7 +19,7 @@ import {
   waitForFileSize,
   writeRandomFile,
 } from "./helpers/file_fixture.ts";
-import { type OpenRoom, openRoom } from "./helpers/open_room.ts";
+import { openHttpRoom, type OpenRoom } from "./helpers/open_room.ts";
 import { needs } from "./helpers/permissions.ts";
 import { notUnderWine, WINE_KILLED_SOCKETS } from "./helpers/platform.ts";
 import { SlowLink } from "./helpers/slow_link.ts";
@@ -30,8 +30,9 @@ const KiB = 1024;
 const MiB = 1024 * KiB;
 
 /** A room on loopback that keeps files in `tmp/store`. */
+/** A room keeping files in `tmp`; its clients fetch them over HTTP. */
 function roomWithStore(tmp: TempFolder): OpenRoom {
-  return openRoom({ store: FileStore.open(tmp.join("store")) });
+  return openHttpRoom({ store: FileStore.open(tmp.join("store")) });
 }
 
 /** A real client in `tmp/name`, joined through `port`, ended with the stack. */

@@ -6,22 +6,8 @@
 import assert from "node:assert/strict";
 import { TempFolder } from "./helpers/file_fixture.ts";
 import { openRoom } from "./helpers/open_room.ts";
-import { needs } from "./helpers/permissions.ts";
 import { terminalClient } from "./helpers/terminal_client.ts";
-import {
-  canRunInTerminal,
-  TerminalProcess,
-} from "./helpers/terminal_process.ts";
-
-/** Test options for a test that runs the client in a pseudo-terminal. */
-function inTerminal(name: string): { name: string; ignore: boolean } {
-  const options = needs(name, "read", "write", "run");
-  if (options.ignore || canRunInTerminal()) return options;
-  return {
-    name: `${name} [ignored: needs util-linux script(1) for a terminal]`,
-    ignore: true,
-  };
-}
+import { inTerminal, TerminalProcess } from "./helpers/terminal_process.ts";
 
 /** A port on 127.0.0.1 that nothing listens on (it was free a moment ago). */
 function closedPort(): number {

@@ -65,6 +65,8 @@ export function spawnServer(
     String(port),
     // Never the repository's ./lanroom-data: a store is a folder of the run's own.
     ...(options.flags?.includes("--store-dir") ? [] : ["--no-store"]),
+    // A benchmark's traffic stays on loopback.
+    "--no-announce",
     ...(options.flags ?? []),
   ], { name: options.name ?? "lanroom server", cwd: REPO_ROOT });
 }

@@ -72,6 +72,8 @@ export class ChatSession {
   /** `files` events asked for by the client itself, not shown. */
   #quietFiles = 0;
   #closing: string | undefined;
+  /** Set when an operator put this member out (`kicked`, `banned`): it was told why. */
+  #putOut = false;
   /** Set when the heartbeat found the server silent for this long (ms). */
   #silentFor: number | undefined;
   /** Pings sent and pongs heard: a pong confirms every line sent before its ping. */
@@ -192,6 +194,7 @@ export class ChatSession {
     this.#unconfirmed = [];
     if (this.#closing) return { code: 0, message: "" };
     if (this.#leaving) return { code: 0, message: "You left the room." };
+    if (this.#putOut) return { code: 1, message: "" };
     const silence = this.#silentFor === undefined
       ? ""
       : `: nothing heard from it for ${this.#silentFor / 1000} s`;
@@ -307,6 +310,11 @@ export class ChatSession {
         break;
       case "closing":
         this.#closing = event.reason;
+        break;
+      case "error":
+        if (event.code === "kicked" || event.code === "banned") {
+          this.#putOut = true;
+        }
         break;
     }
     const text = eventText(event, this.style);

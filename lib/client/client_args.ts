@@ -7,6 +7,12 @@ import { parseArgs } from "node:util";
 import { wrapHelp } from "../cli/help_text.ts";
 import { parsePort, parseWhole } from "../cli/numbers.ts";
 import { DEFAULT_KEEP_PARTS_DAYS } from "../transfer/part_record.ts";
+import {
+  DEFAULT_DISCOVERY,
+  type DiscoveryAddress,
+  discoveryText,
+  parseDiscoveryAddress,
+} from "../discovery/discovery_address.ts";
 import { parseRoomAddress } from "./room_address.ts";
 import { checkPassphrase, PASSPHRASE_ENV } from "../tls/passphrase.ts";
 import { KNOWN_HOSTS_FILE } from "./known_hosts.ts";
@@ -16,10 +22,20 @@ export type ClientCommand =
   | { kind: "help" }
   | { kind: "version" }
   | {
+    /** `--list`: print the rooms found and exit. */
+    kind: "list";
+    json: boolean;
+    discovery: DiscoveryAddress;
+  }
+  | {
     kind: "run";
     name?: string;
     host?: string;
     port?: number;
+    /** A room to join by the name it announces (`--room`). */
+    room?: string;
+    /** Where to look for rooms when no address is given. */
+    discovery: DiscoveryAddress;
     sendDir: string;
     receivedDir: string;
     files: boolean;
@@ -52,12 +68,31 @@ export function parseClientArgs(args: string[]): ClientCommand {
       "keep-parts-days": { type: "string" },
       passphrase: { type: "string" },
       "accept-new-certificate": { type: "boolean" },
+      room: { type: "string" },
+      list: { type: "boolean" },
+      json: { type: "boolean" },
+      "discovery-address": { type: "string" },
       help: { type: "boolean", short: "h" },
       version: { type: "boolean", short: "v" },
     },
   });
   if (values.help) return { kind: "help" };
   if (values.version) return { kind: "version" };
+  const discovery = values["discovery-address"] === undefined
+    ? DEFAULT_DISCOVERY
+    : parseDiscoveryAddress(values["discovery-address"]);
+  if (values.json && !values.list) {
+    throw new TypeError("--json goes with --list");
+  }
+  if (values.list) return { kind: "list", json: !!values.json, discovery };
+  if (
+    values.room !== undefined &&
+    (values.host !== undefined || values.port !== undefined)
+  ) {
+    throw new TypeError(
+      "Cannot use --room with --host or --port: a room is found by its name or its address",
+    );
+  }
   const address = values.host === undefined
     ? undefined
     : parseRoomAddress(values.host);
@@ -76,6 +111,8 @@ export function parseClientArgs(args: string[]): ClientCommand {
     name: values.name,
     host: address?.host,
     port: port ?? address?.port,
+    room: values.room,
+    discovery,
     sendDir: values["send-dir"] ?? DEFAULT_SEND_DIR,
     receivedDir: values["received-dir"] ?? DEFAULT_RECEIVED_DIR,
     files: !values["no-files"],
@@ -96,17 +133,19 @@ export function clientHelp(version: string): string {
     "",
     "Usage: chat-client [options]",
     "",
-    "Asks for a name, a host and a port unless they are given; the host may be",
-    "an address as the server prints it (192.168.1.20:41535), and then the port",
-    "is not asked. With --port given, the host is not asked either: it is",
-    "localhost unless --host says otherwise. Every line you type goes to the",
+    "Asks for a name unless it is given, then looks for rooms on the network",
+    'for a second and offers those found by number; "other address" (or none',
+    "found) asks for a host and a port. The host may be an address as the",
+    "server prints it (192.168.1.20:41535), and then the port is not asked.",
+    "With --port given, nothing is searched and the host is not asked either:",
+    "it is localhost unless --host says otherwise. Every line you type goes to the",
     "room; /help lists the commands. Files you put in the send folder can be",
     'sent with /sendfile "name"; files sent to you arrive in the received',
     "folder. In a room that keeps files, /files lists them and /get N",
     "downloads one; a file cut off (a lost connection, a closed client) is kept",
     "as NAME.part and finished when you join again from the same folder.",
-    "With input from a pipe it works as a bot: --name and --port are then",
-    "needed.",
+    "With input from a pipe it works as a bot: --name and --port (or --room)",
+    "are then needed.",
     "",
     "The client always talks TLS to the room. The first time it joins an",
     `address it pins the room's certificate in ${KNOWN_HOSTS_FILE}, and later`,
@@ -118,6 +157,12 @@ export function clientHelp(version: string): string {
     "  --name, -n NAME       your name in the room",
     "  --host HOST[:PORT]    the server's address (default: localhost)",
     "  --port, -p PORT       the server's port",
+    "  --room NAME           join the room of that name found on the network",
+    "  --list                print the rooms found on the network and exit",
+    "  --json                with --list: one JSON object per room and line",
+    "  --discovery-address ADDRESS[:PORT]",
+    "                        where to look for rooms (UDP; default:",
+    `                        ${discoveryText(DEFAULT_DISCOVERY)})`,
     `  --send-dir DIR        folder to send files from (default: ${DEFAULT_SEND_DIR})`,
     `  --received-dir DIR    folder received files go to (default: ${DEFAULT_RECEIVED_DIR})`,
     "  --no-files            decline files sent to the room",
@@ -130,5 +175,6 @@ export function clientHelp(version: string): string {
     "",
     "Exit codes: 0 after leaving (/quit, Ctrl+C, Ctrl+D, the room closed);",
     "1 on an error (cannot join, connection lost); 2 for wrong options.",
+    "--list exits with 1 when no room answered.",
   ].join("\n"));
 }

@@ -15,11 +15,14 @@ import { visible } from "../text/visible.ts";
 import type { LineSource } from "../terminal/line_queue.ts";
 import type { View } from "../terminal/screen.ts";
 import { hostPort } from "../transport/host_port.ts";
+import type { RoomSearch } from "../discovery/room_finder.ts";
 import { netPermissionProblem } from "./permission_check.ts";
 import { parseRoomAddress, type RoomAddress } from "./room_address.ts";
+import { chooseRoom, roomNamed } from "./room_choice.ts";
 import { JoinError, RoomLink } from "./room_link.ts";
 import type { KnownHosts } from "./known_hosts.ts";
 import { fingerprintText } from "../tls/pem.ts";
+import type { NameTokens } from "./name_tokens.ts";
 
 /** What joining needs. */
 export interface JoinFlowOptions {
@@ -31,6 +34,13 @@ export interface JoinFlowOptions {
   name?: string;
   host?: string;
   port?: number;
+  /** The name of a room found on the network to join (`--room`). */
+  room?: string;
+  /**
+   * Searches the network for rooms; without it, or with `host` or `port`
+   * given, nothing is searched and the Host question is asked as before.
+   */
+  findRooms?: () => Promise<RoomSearch>;
   /** Whether this member accepts files. */
   files: boolean;
   /** The passphrase of a private room, from `--passphrase` or the environment. */
@@ -39,6 +49,12 @@ export interface JoinFlowOptions {
   acceptNewCertificate?: boolean;
   /** The pinned certificates. */
   knownHosts: KnownHosts;
+  /**
+   * The name tokens kept by this client, so its name stays its own; without
+   * them it holds no name.
+   * @default {undefined}
+   */
+  names?: NameTokens;
 }
 
 /** A joined room. */
@@ -83,19 +99,30 @@ export async function joinRoom(options: JoinFlowOptions): Promise<Joined> {
     return checked.name;
   };
 
+  const addressGiven = options.host !== undefined ||
+    options.port !== undefined;
+  // The search runs while the name is asked: a second saved for a person.
+  const searching = !addressGiven && options.findRooms &&
+      (interactive || options.room !== undefined)
+    ? options.findRooms()
+    : undefined;
   let name = options.name;
   if (name === undefined) {
     if (!interactive) throw needed("--name");
     name = await ask("Name: ", validName);
   }
-  // Flags that give the port, or the host, say where: the other is not asked.
-  let address: RoomAddress = {
-    host: options.host ?? DEFAULT_HOST,
-    port: options.port,
-  };
-  if (interactive && options.host === undefined && options.port === undefined) {
-    address = await ask(`Host [${DEFAULT_HOST}]: `, parseRoomAddress);
+  let address: RoomAddress | undefined;
+  if (searching) {
+    view.print("Looking for rooms on this network...");
+    const search = await searching;
+    address = options.room === undefined
+      ? await chooseRoom(search, { ask, view })
+      : roomNamed(search, options.room);
+  } else if (addressGiven || !interactive) {
+    // Flags that give the port, or the host, say where: the other is not asked.
+    address = { host: options.host ?? DEFAULT_HOST, port: options.port };
   }
+  address ??= await ask(`Host [${DEFAULT_HOST}]: `, parseRoomAddress);
   let passphrase = options.passphrase;
   const knownPassphrase = async () => {
     if (passphrase !== undefined || !interactive) return passphrase;
@@ -107,7 +134,7 @@ export async function joinRoom(options: JoinFlowOptions): Promise<Joined> {
   let link: RoomLink | undefined;
   let room = "";
   while (!link) {
-    let port = address.port;
+    let port: number | undefined = address.port;
     if (port === undefined) {
       if (!interactive) throw needed("--port");
       port = await ask("Port: ", (text) => parsePort("port", text));
@@ -141,7 +168,13 @@ export async function joinRoom(options: JoinFlowOptions): Promise<Joined> {
   }
   try {
     while (true) {
-      link.send({ type: "join", name, files: options.files });
+      const names = options.names;
+      link.send({
+        type: "join",
+        name,
+        files: options.files,
+        ...(names ? { nameToken: names.get(room) } : {}),
+      });
       const answer = await nextAnswer(link);
       if (answer.type === "welcome") {
         const pinned = await link.pinIfNew(room, options.knownHosts);
@@ -149,11 +182,16 @@ export async function joinRoom(options: JoinFlowOptions): Promise<Joined> {
         if (pinned && interactive) {
           view.print(pinnedNote(room, pinned, options.knownHosts));
         }
+        const unsaved = names && answer.nameToken !== undefined
+          ? names.save(room, answer.nameToken)
+          : undefined;
+        if (unsaved) view.print(style.error(unsaved));
         return { link, welcome: answer, room };
       }
       if (
         !interactive ||
-        (answer.code !== "name_taken" && answer.code !== "name_invalid")
+        (answer.code !== "name_taken" && answer.code !== "name_invalid" &&
+          answer.code !== "name_held")
       ) {
         throw new JoinError(`Cannot join: ${visible(answer.message)}`);
       }

@@ -14,6 +14,12 @@ import { nick } from "./room/nick.ts";
 import { quit } from "./room/quit.ts";
 import { sendfile } from "./room/sendfile.ts";
 import { who } from "./room/who.ts";
+import { op } from "./room/op.ts";
+import { kick } from "./room/kick.ts";
+import { ban } from "./room/ban.ts";
+import { unban } from "./room/unban.ts";
+import { bans } from "./room/bans.ts";
+import { rmfile } from "./room/rmfile.ts";
 
 /** A fresh registry of the room commands. */
 export function roomCommands(): CommandRegistry<RoomCommandContext> {
@@ -26,5 +32,11 @@ export function roomCommands(): CommandRegistry<RoomCommandContext> {
     files,
     sendfile,
     quit,
+    op,
+    kick,
+    ban,
+    unban,
+    bans,
+    rmfile,
   ]);
 }

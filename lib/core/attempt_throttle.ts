@@ -1,82 +1,76 @@
 /**
- * Slows down wrong guesses per address: the first few cost nothing (a
- * person mistyping), then each answer waits twice as long as the last, up
- * to a cap. A right guess clears the address; an address quiet for a while
- * is forgotten, and the table holds a bounded number of addresses.
+ * Slows down guessing: per address, the first few wrong tries are free,
+ * then each further one makes that address wait before its next try, twice
+ * as long each time up to a cap. A right try forgets the address. Used for
+ * the operator code (and for any other secret a member types), so guessing
+ * a secret over the network takes longer than anyone has. The clock is
+ * injected, so tests need not wait.
  * @module
  */
 
-/** How the throttle counts and waits. */
-export interface AttemptThrottleOptions {
-  /** Wrong tries in a row that cost no wait. @default {3} */
-  freeAttempts?: number;
-  /** The first wait after the free tries. @default {1000} */
-  firstDelayMs?: number;
-  /** The longest wait. @default {30000} */
-  maxDelayMs?: number;
-  /** An address with no wrong try for this long starts afresh. @default {900000} */
-  forgetAfterMs?: number;
-  /** Addresses remembered at most; the stalest goes first. @default {10000} */
-  maxAddresses?: number;
-  /** The clock. @default {Date.now} */
-  now?: () => number;
+/** How hard the throttle slows an address down. */
+export interface ThrottleLimits {
+  /** Wrong tries from one address before it must wait. */
+  wrongTriesAllowed: number;
+  /** The first wait, in ms; each wrong try after it doubles the wait. */
+  wrongTryDelayMs: number;
+  /** The longest wait, in ms. */
+  wrongTryMaxDelayMs: number;
 }
+
+/**
+ * Addresses remembered at most; past it the one idle longest is forgotten,
+ * so a flood of addresses cannot fill the server's memory.
+ */
+export const MAX_THROTTLED_ADDRESSES = 4096;
 
 interface Record {
-  failures: number;
-  last: number;
+  wrong: number;
+  /** When the address may try again. */
+  until: number;
 }
 
-/** Wrong tries per address and the wait they earn. */
+/** The wrong tries of every address at one door (one secret). */
 export class AttemptThrottle {
-  readonly #free: number;
-  readonly #first: number;
-  readonly #max: number;
-  readonly #forget: number;
-  readonly #capacity: number;
+  readonly #limits: ThrottleLimits;
   readonly #now: () => number;
-  /** In order of the last wrong try, stalest first. */
+  /** In order of the last wrong try: the first is the one idle longest. */
   readonly #records = new Map<string, Record>();
 
-  constructor(options: AttemptThrottleOptions = {}) {
-    this.#free = options.freeAttempts ?? 3;
-    this.#first = options.firstDelayMs ?? 1000;
-    this.#max = options.maxDelayMs ?? 30_000;
-    this.#forget = options.forgetAfterMs ?? 15 * 60_000;
-    this.#capacity = options.maxAddresses ?? 10_000;
-    this.#now = options.now ?? Date.now;
+  constructor(limits: ThrottleLimits, now: () => number = Date.now) {
+    this.#limits = limits;
+    this.#now = now;
   }
 
-  /** Milliseconds the next try from `address` waits before it is answered. */
-  delayFor(address: string): number {
-    const failures = this.#current(address)?.failures ?? 0;
-    if (failures === 0 || failures < this.#free) return 0;
-    const doublings = Math.min(failures - Math.max(this.#free, 1), 30);
-    return Math.min(this.#max, this.#first * 2 ** doublings);
+  /** Milliseconds `address` must wait before its next try; 0 when it may try now. */
+  waitFor(address: string): number {
+    const record = this.#records.get(address);
+    return record ? Math.max(0, record.until - this.#now()) : 0;
   }
 
-  /** Counts a wrong try from `address`; returns the wrong tries in a row. */
-  failed(address: string): number {
-    const failures = (this.#current(address)?.failures ?? 0) + 1;
+  /**
+   * Records a wrong try and returns how many wrong tries `address` has made
+   * and how long it must now wait (0 while its free tries last).
+   */
+  wrong(address: string): { wrong: number; waitMs: number } {
+    const record = this.#records.get(address) ?? { wrong: 0, until: 0 };
     this.#records.delete(address);
-    this.#records.set(address, { failures, last: this.#now() });
-    while (this.#records.size > this.#capacity) {
+    record.wrong++;
+    const over = record.wrong - this.#limits.wrongTriesAllowed;
+    const waitMs = over <= 0 ? 0 : Math.min(
+      this.#limits.wrongTryMaxDelayMs,
+      this.#limits.wrongTryDelayMs * 2 ** Math.min(over - 1, 30),
+    );
+    record.until = this.#now() + waitMs;
+    this.#records.set(address, record);
+    if (this.#records.size > MAX_THROTTLED_ADDRESSES) {
       this.#records.delete(this.#records.keys().next().value!);
     }
-    return failures;
+    return { wrong: record.wrong, waitMs };
   }
 
-  /** A right try: `address` starts afresh. */
-  succeeded(address: string): void {
+  /** A right try: the address starts afresh. */
+  right(address: string): void {
     this.#records.delete(address);
-  }
-
-  #current(address: string): Record | undefined {
-    const record = this.#records.get(address);
-    if (record && this.#now() - record.last >= this.#forget) {
-      this.#records.delete(address);
-      return undefined;
-    }
-    return record;
   }
 }

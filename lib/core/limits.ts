@@ -56,11 +56,17 @@ export interface RoomLimits {
   maxRejoinBytes: number;
   /** Milliseconds a peer that opened with a TLS ClientHello has to finish the handshake. */
   tlsHandshakeTimeoutMs: number;
+  /** Days a name stays held for the device that took it after it was last used. */
+  nameHoldDays: number;
   /**
-   * The longest wait before a private room answers a passphrase try from
-   * an address with many wrong tries in a row.
+   * Wrong tries of a secret (the operator code, a private room's
+   * passphrase) from one address before it must wait.
    */
-  passphraseMaxDelayMs: number;
+  wrongTriesAllowed: number;
+  /** Milliseconds the first wait lasts; each wrong try after it doubles it. */
+  wrongTryDelayMs: number;
+  /** Milliseconds the wait after wrong tries lasts at most. */
+  wrongTryMaxDelayMs: number;
 }
 
 /** One row of the limits table: what `--help` and the docs print. */
@@ -68,7 +74,7 @@ export interface LimitInfo {
   key: keyof RoomLimits;
   flag: string;
   summary: string;
-  unit: "count" | "bytes" | "ms" | "per second";
+  unit: "count" | "bytes" | "ms" | "per second" | "days";
 }
 
 const KiB = 1024;
@@ -99,7 +105,10 @@ export const DEFAULT_LIMITS: Readonly<RoomLimits> = Object.freeze({
   maxHttp: 1024,
   maxRejoinBytes: 256 * KiB,
   tlsHandshakeTimeoutMs: 10_000,
-  passphraseMaxDelayMs: 30_000,
+  nameHoldDays: 30,
+  wrongTriesAllowed: 3,
+  wrongTryDelayMs: 1_000,
+  wrongTryMaxDelayMs: 60_000,
 });
 
 /** Every limit with its flag and a one-line summary, in `--help` order. */
@@ -238,10 +247,29 @@ export const LIMITS: readonly LimitInfo[] = [
     summary: "how long a TLS peer has to finish the handshake",
   },
   {
-    key: "passphraseMaxDelayMs",
-    flag: "passphrase-max-delay-ms",
+    key: "nameHoldDays",
+    flag: "name-hold-days",
+    unit: "days",
+    summary: "days a name stays held for its device after it was last used",
+  },
+  {
+    key: "wrongTriesAllowed",
+    flag: "wrong-tries-allowed",
+    unit: "count",
+    summary:
+      "wrong operator codes or passphrases from one address before it must wait",
+  },
+  {
+    key: "wrongTryDelayMs",
+    flag: "wrong-try-delay-ms",
     unit: "ms",
-    summary: "longest wait before answering a passphrase try after wrong ones",
+    summary: "the first wait after them, doubled by each wrong try",
+  },
+  {
+    key: "wrongTryMaxDelayMs",
+    flag: "wrong-try-max-delay-ms",
+    unit: "ms",
+    summary: "the longest wait after wrong tries",
   },
 ];
 
@@ -268,6 +296,8 @@ export function formatLimit(info: LimitInfo, value: number): string {
       return `${value} ms`;
     case "per second":
       return `${value}/s`;
+    case "days":
+      return value === 1 ? "1 day" : `${value} days`;
     default:
       return String(value);
   }

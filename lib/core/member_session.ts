@@ -56,8 +56,8 @@ export class MemberSession implements Peer {
     this.#transport.send(event, seq);
   }
 
-  close(reason: string): void {
-    this.#transport.close(reason);
+  close(reason: string, removed?: boolean): void {
+    this.#transport.close(reason, removed);
   }
 
   sendFile(transfer: number, item: ServerEvent | Uint8Array): void {

@@ -17,6 +17,10 @@ import { DEFAULT_LIMITS, type RoomLimits } from "./limits.ts";
 import { checkName, nameKey } from "./names.ts";
 import type { FileStore } from "../store/file_store.ts";
 import { MemberSession } from "./member_session.ts";
+import { BanList } from "./ban_list.ts";
+import { MemoryRecords } from "./moderation_records.ts";
+import { NameHolds } from "./name_holds.ts";
+import { OperatorCode } from "./operator_code.ts";
 
 /** How the room reaches one member's connection. */
 export interface Peer {
@@ -26,8 +30,12 @@ export interface Peer {
    * transport writes with it (docs/PROTOCOL.md, "Rejoining").
    */
   send(event: ServerEvent, seq?: number): void;
-  /** Ends the connection once what was queued is written. */
-  close(reason: string): void;
+  /**
+   * Ends the connection once what was queued is written. `removed` says the
+   * member was put out (kicked, banned): a client should not come back by
+   * itself.
+   */
+  close(reason: string, removed?: boolean): void;
   /**
    * Queues a file chunk (a whole frame) or a transfer event behind the file
    * bytes queued before it; chat events overtake them.
@@ -68,6 +76,13 @@ export interface JoinRequest {
   token?: string;
   /** With `token`: the number of the last event the member saw. */
   seq?: number;
+  /**
+   * The device's name token, `""` when it has none yet; absent for a
+   * member that cannot keep one (plain text), which holds no name.
+   */
+  nameToken?: string;
+  /** The member's IP address, for bans and the operator code's throttle. */
+  address?: string;
 }
 
 /** One person in the room. */
@@ -87,6 +102,12 @@ export class Member {
   readonly session?: MemberSession;
   /** This member's message rate. */
   readonly flood: FloodControl;
+  /** Its IP address, when the transport says. */
+  readonly address?: string;
+  /** The digest of its name token; absent when it keeps none. */
+  readonly nameDigest?: string;
+  /** Whether it gave the operator code (`/op`). */
+  operator = false;
 
   constructor(
     name: string,
@@ -97,6 +118,8 @@ export class Member {
       peer: Peer;
       session?: MemberSession;
       flood: FloodControl;
+      address?: string;
+      nameDigest?: string;
     },
   ) {
     this.name = name;
@@ -106,6 +129,8 @@ export class Member {
     this.session = options.session;
     this.peer = options.session ?? options.peer;
     this.flood = options.flood;
+    this.address = options.address;
+    this.nameDigest = options.nameDigest;
   }
 }
 
@@ -142,12 +167,32 @@ export interface RoomOptions {
    * @default {[]}
    */
   features?: readonly string[];
+  /**
+   * The code that makes a member an operator (`/op CODE`); without one the
+   * room has no operators.
+   * @default {undefined}
+   */
+  operatorCode?: string;
 }
 
 /** A refused join, with a code a program can act on. */
 export interface JoinRefusal {
-  code: "name_invalid" | "name_taken" | "room_full" | "closing";
+  code:
+    | "name_invalid"
+    | "name_taken"
+    | "name_held"
+    | "banned"
+    | "room_full"
+    | "closing";
   message: string;
+}
+
+/**
+ * Whether a refused join ends the connection: another name cannot help a
+ * full or closing room, nor a banned member.
+ */
+export function refusalEnds(code: JoinRefusal["code"]): boolean {
+  return code === "room_full" || code === "closing" || code === "banned";
 }
 
 type HistoryEvent = Extract<ServerEvent, { type: "message" | "action" }>;
@@ -166,6 +211,12 @@ export class Room {
   readonly store: FileStore | undefined;
   /** What the welcome lists in `features` (docs/PROTOCOL.md, Features). */
   readonly features: readonly string[];
+  /** Names held for the devices that took them. */
+  readonly names: NameHolds;
+  /** Who may not come back. */
+  readonly bans: BanList;
+  /** The operator code, when the room has one. */
+  readonly operatorCode: OperatorCode | undefined;
   readonly #members = new Map<string, Member>();
   readonly #historySize: number;
   readonly #history: HistoryEvent[] = [];
@@ -181,8 +232,18 @@ export class Room {
     this.store = options.store;
     this.features = [
       ...(this.store ? ["store", "resume"] : []),
+      "names",
       ...(options.features ?? []),
     ];
+    const records = this.store?.records ?? new MemoryRecords();
+    this.names = new NameHolds(records, {
+      holdDays: this.limits.nameHoldDays,
+      now: this.now,
+    });
+    this.bans = new BanList(records, this.now);
+    this.operatorCode = options.operatorCode === undefined
+      ? undefined
+      : new OperatorCode(options.operatorCode, this.limits, this.now);
     if (this.store && this.#historySize > 0) {
       this.#history.push(
         ...this.store.history.load().slice(-this.#historySize),
@@ -225,6 +286,20 @@ export class Room {
     if (this.#closed) {
       return { code: "closing", message: "The room is closing" };
     }
+    const ban = this.bans.find(request.nameToken, request.address);
+    if (ban) {
+      this.log(
+        `Refused ${request.name} from ${
+          request.address ?? "an unknown address"
+        }: banned as ${ban.name}`,
+      );
+      return {
+        code: "banned",
+        message: `You are banned from this room${
+          ban.reason ? `: ${ban.reason}` : ""
+        }`,
+      };
+    }
     const checked = this.#checkFreeName(request.name);
     if ("error" in checked) {
       const holder = checked.error.code === "name_taken"
@@ -244,6 +319,12 @@ export class Room {
           `The room is full: ${this.limits.maxMembers} members is the limit`,
       };
     }
+    const name = request.nameToken === undefined
+      ? undefined
+      : NameHolds.token(request.nameToken);
+    const held = this.names.refusal(checked.name, name?.digest);
+    if (held) return { code: "name_held", message: held };
+    if (name) this.names.take(checked.name, name.digest);
     const member = new Member(checked.name, {
       joinedAt: this.now(),
       files: request.files ?? true,
@@ -253,9 +334,14 @@ export class Room {
         ? new MemberSession(peer, { maxBytes: this.limits.maxRejoinBytes })
         : undefined,
       flood: new FloodControl(this.limits, this.now),
+      address: request.address,
+      nameDigest: name?.digest,
     });
     this.#members.set(nameKey(member.name), member);
-    peer.send(this.#welcome(member, { history: this.#history.length }));
+    peer.send(this.#welcome(member, {
+      history: this.#history.length,
+      nameToken: name?.token,
+    }));
     for (const event of this.#history) member.peer.send(event);
     this.broadcast(
       member.via === undefined
@@ -308,6 +394,8 @@ export class Room {
   leave(member: Member, reason: string): void {
     if (this.#members.get(nameKey(member.name)) !== member) return;
     this.#members.delete(nameKey(member.name));
+    // A hold's idle days count from when its device left.
+    if (member.nameDigest) this.names.take(member.name, member.nameDigest);
     for (const listener of this.#leaveListeners) listener(member, reason);
     if (!this.#closed) {
       this.broadcast({
@@ -380,7 +468,12 @@ export class Room {
   rename(member: Member, requested: string): void {
     const checked = this.#checkFreeName(requested, member);
     if ("error" in checked) throw new RangeError(checked.error.message);
+    const held = this.names.refusal(checked.name, member.nameDigest);
+    if (held) throw new RangeError(held);
     const from = member.name;
+    if (member.nameDigest) {
+      this.names.take(checked.name, member.nameDigest);
+    }
     this.#members.delete(nameKey(from));
     member.name = checked.name;
     this.#members.set(nameKey(member.name), member);
@@ -395,11 +488,12 @@ export class Room {
 
   /** Members with the time they joined, for `/who` and the welcome. */
   who(): MemberInfo[] {
-    return this.members.map((m) =>
-      m.via === undefined
-        ? { name: m.name, since: m.joinedAt }
-        : { name: m.name, since: m.joinedAt, via: m.via }
-    );
+    return this.members.map((m) => ({
+      name: m.name,
+      since: m.joinedAt,
+      ...(m.via === undefined ? {} : { via: m.via }),
+      ...(m.operator ? { op: true } : {}),
+    }));
   }
 
   /** Queues one event for every member but `except`. */
@@ -424,7 +518,12 @@ export class Room {
   /** The welcome of a member that joined, or rejoined on a new connection. */
   #welcome(
     member: Member,
-    options: { history: number; rejoined?: boolean; missed?: number },
+    options: {
+      history: number;
+      rejoined?: boolean;
+      missed?: number;
+      nameToken?: string;
+    },
   ): ServerEvent {
     const session = member.session;
     return {
@@ -436,6 +535,7 @@ export class Room {
       features: session ? [...this.features, "rejoin"] : [...this.features],
       files: this.store?.count() ?? 0,
       ...(session ? { token: session.token } : {}),
+      ...(options.nameToken ? { nameToken: options.nameToken } : {}),
       ...(options.rejoined ? { rejoined: true } : {}),
       ...(options.missed !== undefined ? { missed: options.missed } : {}),
     };

@@ -25,6 +25,8 @@ export interface MemberInfo {
   since: number;
   /** How the member is in: so people know who can take files. */
   via?: MemberVia;
+  /** True for an operator (`/op`), who can kick and ban. */
+  op?: boolean;
 }
 
 /**
@@ -70,6 +72,12 @@ export type ClientMessage =
     token?: string;
     /** With `token`: the number of the last event this member saw. */
     seq?: number;
+    /**
+     * The device's name token for this room, or `""` when it has none yet:
+     * sent by a client that keeps the token of its welcome, so its name is
+     * held for it (feature `names`).
+     */
+    nameToken?: string;
   }
   /** The first OPAQUE login message, in a private room (docs/PROTOCOL.md). */
   | { type: "login"; request: string }
@@ -116,6 +124,12 @@ export type ServerEvent =
     files: number;
     /** This member's rejoin token, 32 hex digits (feature `rejoin`). */
     token?: string;
+    /**
+     * The device's name token, 64 hex digits, for a join that sent
+     * `nameToken`: kept by the client and sent with every later join to this
+     * room, so the name stays its own (feature `names`).
+     */
+    nameToken?: string;
     /** True when this connection took over the member's earlier one. */
     rejoined?: boolean;
     /**
@@ -144,6 +158,8 @@ export type ServerEvent =
   | { type: "joined"; name: string; time: number; via?: MemberVia }
   | { type: "left"; name: string; reason: string; time: number }
   | { type: "renamed"; from: string; to: string; time: number }
+  /** `name` gave the operator code (`/op`): it can kick and ban now. */
+  | { type: "operator"; name: string; time: number }
   | { type: "notice"; text: string; time: number }
   | { type: "who"; members: MemberInfo[]; time: number }
   | { type: "help"; commands: CommandInfo[] }
@@ -190,6 +206,8 @@ export type ServerEvent =
   /** WebSocket members only: `bytes` more of upload `id` were relayed. */
   | { type: "received"; id: number; bytes: number }
   | { type: "shared"; file: SharedFileInfo; id?: number }
+  /** An operator deleted room file `id` (`/rmfile`): its address is gone. */
+  | { type: "unshared"; id: number; name: string; by: string; time: number }
   | { type: "files"; files: SharedFileInfo[]; time: number };
 
 type Shape = Record<
@@ -203,6 +221,7 @@ const CLIENT_SHAPES: Record<ClientMessage["type"], Shape> = {
     files: "boolean?",
     token: "string?",
     seq: "number?",
+    nameToken: "string?",
   },
   login: { request: "string" },
   login_finish: { request: "string" },

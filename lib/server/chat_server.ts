@@ -43,6 +43,12 @@ export interface ChatServerOptions {
   /** Log sink for joins, leaves and errors. @default {() => {}} */
   log?: (line: string) => void;
   /**
+   * The room's clock: event times and flood control. Tests stop it so a
+   * flood's rate cannot refill while a loaded machine stalls them.
+   * @default {Date.now}
+   */
+  now?: () => number;
+  /**
    * Where the room keeps files and history (`FileStore.open`); the server
    * closes it when it closes. Without one, files are only relayed.
    * @default {undefined}
@@ -76,6 +82,12 @@ export interface ChatServerOptions {
    * @default {undefined}
    */
   passphrase?: PassphraseGate;
+  /**
+   * The code that makes a member an operator (`/op CODE`); without one the
+   * room has no operators.
+   * @default {undefined}
+   */
+  operatorCode?: string;
 }
 
 /** How long shutdown waits for goodbyes to be written before closing anyway. */
@@ -113,8 +125,10 @@ export class ChatServer {
       limits: options.limits,
       historySize: options.historySize,
       log: options.log,
+      now: options.now,
       store: options.store,
       features: ["heartbeat"],
+      operatorCode: options.operatorCode,
     });
     this.relay = new TransferRelay(this.room);
     this.web = new WebMembers(this.room, this.relay);
@@ -129,9 +143,7 @@ export class ChatServer {
       onRoomPeer: (peer, joined) => this.#serveMember(peer, joined),
       log: (line) => this.room.log(line),
     });
-    this.#throttle = new AttemptThrottle({
-      maxDelayMs: this.room.limits.passphraseMaxDelayMs,
-    });
+    this.#throttle = new AttemptThrottle(this.room.limits, this.room.now);
     this.#accepting = listeners.map((listener) => this.#accept(listener));
   }
 
@@ -214,13 +226,13 @@ export class ChatServer {
       room: this.room,
       relay: this.relay,
       remote: hostPort(address, peer.remoteAddr.port),
+      address,
       reader: peer.reader,
       localAddr: peer.localAddr,
       onJoined: joined,
       passphrase: this.#passphrase && {
         gate: this.#passphrase,
         throttle: this.#throttle,
-        address,
       },
     });
     this.#connections.add(connection);

@@ -5,7 +5,12 @@
  * @module
  */
 
-import type { Member, Peer, Room } from "../core/room.ts";
+import {
+  type Member,
+  type Peer,
+  refusalEnds,
+  type Room,
+} from "../core/room.ts";
 import { formatBytes } from "../core/limits.ts";
 import { type Frame, FrameDecoder } from "../protocol/frame_decoder.ts";
 import {
@@ -37,6 +42,8 @@ export interface MemberConnectionOptions {
   relay: TransferRelay;
   /** Where the peer is, for the log. */
   remote: string;
+  /** The peer's IP address, for bans and the operator code's throttle. */
+  address?: string;
   /**
    * Reads the connection; by default `conn` itself. The front door passes
    * one that first yields the bytes it read to tell HTTP from the room.
@@ -53,12 +60,13 @@ export interface MemberConnectionOptions {
   passphrase?: PassphraseCheck;
 }
 
-/** What a private room checks a connection with. */
+/**
+ * What a private room checks a connection with; wrong tries are counted
+ * under the connection's `address`.
+ */
 export interface PassphraseCheck {
   gate: PassphraseGate;
   throttle: AttemptThrottle;
-  /** The peer's address, as the throttle counts it. */
-  address: string;
 }
 
 type Mode = "handshake" | "framed" | "plain";
@@ -77,6 +85,7 @@ export class MemberConnection {
   readonly #room: Room;
   readonly #relay: TransferRelay;
   readonly #remote: string;
+  readonly #address: string | undefined;
   readonly #onJoined: (() => void) | undefined;
   readonly #queue: OutboundQueue;
   readonly #decoder: FrameDecoder;
@@ -116,6 +125,7 @@ export class MemberConnection {
     this.#remote = options.remote;
     this.#passphrase = options.passphrase;
     this.#authorized = options.passphrase === undefined;
+    this.#address = options.address;
     const limits = this.#room.limits;
     this.#decoder = new FrameDecoder({
       maxLineBytes: limits.maxLineBytes,
@@ -380,8 +390,7 @@ export class MemberConnection {
 
   /** Waits as long as the throttle says before a try from this address is answered. */
   async #waitForTry(): Promise<void> {
-    const { throttle, address } = this.#passphrase!;
-    const ms = throttle.delayFor(address);
+    const ms = this.#passphrase!.throttle.waitFor(this.#throttled);
     if (ms === 0) return;
     let timer: ReturnType<typeof setTimeout> | undefined;
     await new Promise<void>((resolve) => {
@@ -392,10 +401,14 @@ export class MemberConnection {
     this.#stopWait = undefined;
   }
 
+  /** The address wrong passphrases are counted under. */
+  get #throttled(): string {
+    return this.#address ?? this.#remote;
+  }
+
   #passphraseRight(): void {
-    const { throttle, address } = this.#passphrase!;
     this.#authorized = true;
-    throttle.succeeded(address);
+    this.#passphrase!.throttle.right(this.#throttled);
   }
 
   /**
@@ -404,10 +417,11 @@ export class MemberConnection {
    */
   #wrongPassphrase(): void {
     this.#login = undefined;
-    const { throttle, address } = this.#passphrase!;
-    const inRow = throttle.failed(address);
+    const address = this.#throttled;
+    const { wrong: inRow, waitMs: wait } = this.#passphrase!.throttle.wrong(
+      address,
+    );
     if (inRow <= 4 || (inRow & (inRow - 1)) === 0) {
-      const wait = throttle.delayFor(address);
       this.#room.log(
         `Wrong passphrase from ${address} (${inRow} in a row${
           wait > 0 ? `; its next try waits ${formatDuration(wait)}` : ""
@@ -455,12 +469,11 @@ export class MemberConnection {
       name,
       files: false,
       via: "text",
+      address: this.#address,
     });
     if ("code" in joined) {
       this.#queue.push(plainLine(`${joined.message}.`));
-      if (joined.code === "room_full" || joined.code === "closing") {
-        return this.close(joined.message);
-      }
+      if (refusalEnds(joined.code)) return this.close(joined.message);
       this.#queue.push(plainLine("Type another name and press Enter."));
       return;
     }
@@ -497,12 +510,12 @@ export class MemberConnection {
       name: message.name,
       files: message.files,
       via: "terminal",
+      nameToken: message.nameToken,
+      address: this.#address,
     });
     if ("code" in joined) {
       this.#sendError(joined.code, joined.message);
-      if (joined.code === "room_full" || joined.code === "closing") {
-        this.close(joined.message);
-      }
+      if (refusalEnds(joined.code)) this.close(joined.message);
       return;
     }
     this.#joined(joined);

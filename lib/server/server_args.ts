@@ -23,6 +23,23 @@ import {
 } from "../store/store_options.ts";
 import { formatBytes } from "../core/limits.ts";
 import { checkPassphrase, PASSPHRASE_ENV } from "../tls/passphrase.ts";
+import {
+  DEFAULT_DISCOVERY,
+  type DiscoveryAddress,
+  discoveryText,
+  parseDiscoveryAddress,
+} from "../discovery/discovery_address.ts";
+import { MAX_ROOM_NAME_LENGTH } from "../discovery/announcement.ts";
+import { CONTROL_CHARACTERS } from "../text/visible.ts";
+
+/** How the room is announced on the network; absent with `--no-announce`. */
+export interface AnnounceArgs {
+  discovery: DiscoveryAddress;
+  /** True when `--discovery-address` named it, rather than the default. */
+  chosen: boolean;
+  /** `--room-name`; undefined for the default, "HOSTNAME's room". */
+  roomName?: string;
+}
 
 /** Where and how the room keeps files and history; absent with `--no-store`. */
 export interface StoreArgs {
@@ -32,6 +49,12 @@ export interface StoreArgs {
   chosen: boolean;
   settings: StoreSettings;
 }
+
+/** The environment variable that gives the operator code out of the process list. */
+export const OP_CODE_ENV = "LANROOM_OP_CODE";
+
+/** An operator code someone can type: 8 to 128 printable characters, no spaces. */
+export const OP_CODE_PATTERN = /^[\x21-\x7e]{8,128}$/;
 
 /** What the command line asks for. */
 export type ServerCommand =
@@ -46,6 +69,8 @@ export type ServerCommand =
     private: boolean;
     /** `--passphrase`: the room is private with this passphrase. */
     passphrase?: string;
+    /** Where to announce the room; undefined with `--no-announce`. */
+    announce: AnnounceArgs | undefined;
   }
   | { kind: "help" }
   | { kind: "version" };
@@ -70,6 +95,10 @@ export function parseServerArgs(args: string[]): ServerCommand {
       "no-store": { type: "boolean" },
       private: { type: "boolean" },
       passphrase: { type: "string" },
+      "op-code": { type: "string" },
+      "room-name": { type: "string" },
+      "no-announce": { type: "boolean" },
+      "discovery-address": { type: "string" },
       help: { type: "boolean", short: "h" },
       version: { type: "boolean", short: "v" },
       ...limitOptions,
@@ -103,12 +132,19 @@ export function parseServerArgs(args: string[]): ServerCommand {
   if (values["no-store"] && values["store-dir"] !== undefined) {
     throw new TypeError("Cannot use --store-dir with --no-store: choose one");
   }
+  const opCode = values["op-code"];
+  if (opCode !== undefined && !OP_CODE_PATTERN.test(opCode)) {
+    throw new RangeError(
+      "Cannot use that --op-code: give 8 to 128 characters without spaces",
+    );
+  }
   const folder = values["store-dir"] ?? DEFAULT_STORE_DIR;
   if (folder.trim() === "") {
     throw new RangeError("Cannot use an empty --store-dir: name a folder");
   }
   return {
     kind: "run",
+    announce: parseAnnounce(values),
     store: values["no-store"]
       ? undefined
       : { folder, chosen: values["store-dir"] !== undefined, settings },
@@ -126,7 +162,40 @@ export function parseServerArgs(args: string[]): ServerCommand {
         ? DEFAULT_HISTORY_SIZE
         : parseWhole("--history", values.history, 0, 10_000),
       limits,
+      operatorCode: opCode,
     },
+  };
+}
+
+function parseAnnounce(
+  values: {
+    "room-name"?: string;
+    "no-announce"?: boolean;
+    "discovery-address"?: string;
+  },
+): AnnounceArgs | undefined {
+  const roomName = values["room-name"];
+  if (roomName !== undefined) {
+    const trimmed = roomName.trim();
+    if (trimmed === "" || [...trimmed].length > MAX_ROOM_NAME_LENGTH) {
+      throw new RangeError(
+        `Cannot use --room-name "${roomName}": give 1 to ${MAX_ROOM_NAME_LENGTH} characters`,
+      );
+    }
+    if (new RegExp(CONTROL_CHARACTERS.source).test(trimmed)) {
+      throw new RangeError(
+        "Cannot use --room-name with control characters: give plain text",
+      );
+    }
+  }
+  if (values["no-announce"]) return undefined;
+  const address = values["discovery-address"];
+  return {
+    discovery: address === undefined
+      ? DEFAULT_DISCOVERY
+      : parseDiscoveryAddress(address),
+    chosen: address !== undefined,
+    roomName: roomName?.trim(),
   };
 }
 
@@ -158,6 +227,16 @@ export function serverHelp(version: string): string {
     "                               need to join",
     "  --passphrase TEXT            a private room with this passphrase (or set",
     `                               ${PASSPHRASE_ENV}, kept out of the process list)`,
+    "  --op-code CODE               the operator code for /op (default: a new one,",
+    `                               printed at start; or from ${OP_CODE_ENV})`,
+    `  --room-name NAME             the name the room is announced by (default:`,
+    `                               "HOSTNAME's room", at most ${MAX_ROOM_NAME_LENGTH} characters)`,
+    "  --no-announce                do not announce the room on the network",
+    "  --discovery-address ADDRESS[:PORT]",
+    "                               where to announce, UDP (default: the group",
+    `                               ${
+      discoveryText(DEFAULT_DISCOVERY)
+    }, with broadcast as a fallback)`,
     ...STORE_SETTINGS.map((s) =>
       `  --${s.flag.padEnd(26)} ${s.summary} (default ${
         s.unit === "bytes"

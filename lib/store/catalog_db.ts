@@ -2,13 +2,18 @@
  * The store's catalog on disk: an embedded SQLite database (`node:sqlite`,
  * built into Deno: no server to run) in WAL mode, so a killed server loses
  * nothing it committed. It holds the file list, the chat history, the
- * uploads under way or held for resume, and a few remembered values (the
- * last port). Needs `--allow-read` and `--allow-write` of the database path.
+ * uploads under way or held for resume, the names held and the bans
+ * (`ModerationRecords`), and a few remembered values (the last port). Needs `--allow-read` and `--allow-write` of the database path.
  * @module
  */
 
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import type { StoredFile } from "./stored_file.ts";
+import type {
+  Ban,
+  ModerationRecords,
+  NameHold,
+} from "../core/moderation_records.ts";
 
 /** An upload's row: its temporary file and what identifies it for resume. */
 export interface UploadRow {
@@ -44,6 +49,21 @@ CREATE TABLE IF NOT EXISTS uploads (
   size INTEGER NOT NULL,
   receiver TEXT
 );
+CREATE TABLE IF NOT EXISTS name_holds (
+  key TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  digest TEXT NOT NULL,
+  used INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS bans (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  name TEXT NOT NULL,
+  digest TEXT,
+  address TEXT,
+  reason TEXT NOT NULL,
+  by TEXT NOT NULL,
+  time INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS meta (
   key TEXT PRIMARY KEY,
   value TEXT NOT NULL
@@ -62,7 +82,7 @@ interface FileRecord {
 }
 
 /** The SQLite database of one store folder. */
-export class CatalogDb {
+export class CatalogDb implements ModerationRecords {
   readonly #db: DatabaseSync;
   readonly #insertFile: StatementSync;
   readonly #deleteFile: StatementSync;
@@ -196,6 +216,64 @@ export class CatalogDb {
       this.#deleteUpload.run(temp);
       return this.addFile(file);
     });
+  }
+
+  hold(key: string): NameHold | undefined {
+    const row = this.#db.prepare("SELECT * FROM name_holds WHERE key = ?")
+      .get(key) as NameHold | undefined;
+    return row && { ...row };
+  }
+
+  setHold(hold: NameHold): void {
+    this.#db.prepare(
+      `INSERT OR REPLACE INTO name_holds (key, name, digest, used)
+       VALUES (?, ?, ?, ?)`,
+    ).run(hold.key, hold.name, hold.digest, hold.used);
+  }
+
+  releaseHold(key: string): void {
+    this.#db.prepare("DELETE FROM name_holds WHERE key = ?").run(key);
+  }
+
+  releaseHoldsOf(digest: string, key: string): void {
+    this.#db.prepare("DELETE FROM name_holds WHERE digest = ? AND key != ?")
+      .run(digest, key);
+  }
+
+  expireHolds(time: number): void {
+    this.#db.prepare("DELETE FROM name_holds WHERE used < ?").run(time);
+  }
+
+  bans(): Ban[] {
+    const rows = this.#db.prepare("SELECT * FROM bans ORDER BY id")
+      .all() as unknown as (Ban & {
+        digest: string | null;
+        address: string | null;
+      })[];
+    return rows.map(({ digest, address, ...ban }) => ({
+      ...ban,
+      ...(digest === null ? {} : { digest }),
+      ...(address === null ? {} : { address }),
+    }));
+  }
+
+  addBan(ban: Omit<Ban, "id">): Ban {
+    const { lastInsertRowid } = this.#db.prepare(
+      `INSERT INTO bans (name, digest, address, reason, by, time)
+       VALUES (?, ?, ?, ?, ?, ?)`,
+    ).run(
+      ban.name,
+      ban.digest ?? null,
+      ban.address ?? null,
+      ban.reason,
+      ban.by,
+      ban.time,
+    );
+    return { id: Number(lastInsertRowid), ...ban };
+  }
+
+  removeBan(id: number): void {
+    this.#db.prepare("DELETE FROM bans WHERE id = ?").run(id);
   }
 
   meta(key: string): string | undefined {

@@ -24,6 +24,7 @@ import { join } from "node:path";
 import { formatBytes } from "../core/limits.ts";
 import { nameKey } from "../core/names.ts";
 import { CatalogDb, type UploadRow } from "./catalog_db.ts";
+import type { ModerationRecords } from "../core/moderation_records.ts";
 import { HistoryLog } from "./history_log.ts";
 import { DEFAULT_STORE_SETTINGS, type StoreSettings } from "./store_options.ts";
 import type { FileCatalog, StoredFile } from "./stored_file.ts";
@@ -175,6 +176,21 @@ export class FileStore implements FileCatalog {
   }
 
   // --- the room's view ---
+
+  /** The names held and the bans, kept across restarts. */
+  get records(): ModerationRecords {
+    return this.#db;
+  }
+
+  /**
+   * Deletes a file an operator removed (`/rmfile`); returns it, or
+   * undefined when no file has that number.
+   */
+  remove(id: number, by: string): StoredFile | undefined {
+    const file = this.#files.get(id);
+    if (file) this.#evict(file, `deleted by ${by}`);
+    return file;
+  }
 
   /** Room files held, for the welcome. */
   count(): number {
@@ -442,7 +458,7 @@ export class FileStore implements FileCatalog {
   }
 
   /** Removes a listed file, and its bytes when no other file shares them. */
-  #evict(file: StoredFile): void {
+  #evict(file: StoredFile, why = "to make room"): void {
     this.#db.removeFile(file.id);
     this.#files.delete(file.id);
     const refs = (this.#blobRefs.get(file.sha256) ?? 1) - 1;
@@ -460,7 +476,7 @@ export class FileStore implements FileCatalog {
     this.#log(
       `Store: removed "${file.name}" (#${file.id}, ${
         formatBytes(file.size)
-      }) to make room`,
+      }) ${why}`,
     );
   }
 

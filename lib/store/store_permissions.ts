@@ -23,7 +23,7 @@ export function storePermissionProblem(folder: string): string | undefined {
       : [`--allow-write=${folder}`]),
     ...(granted({ name: "sys", kind: "statfs" })
       ? []
-      : ["--allow-sys=networkInterfaces,statfs"]),
+      : ["--allow-sys=networkInterfaces,statfs,hostname"]),
   ];
   if (flags.length === 0) return undefined;
   return `Cannot keep files in ${JSON.stringify(folder)}: Deno was not given ${

@@ -52,6 +52,9 @@ export function eventText(
         name(event.to);
     case "notice":
       return stamp(event.time) + style.dim(visible(event.text));
+    case "operator":
+      return stamp(event.time) + name(event.name) +
+        style.dim(" is now an operator");
     case "error":
       return style.error(visible(event.message));
     case "closing":
@@ -60,10 +63,11 @@ export function eventText(
     case "who":
       return `${event.members.length} in the room: ` + event.members
         .map((m) => {
-          const how = viaLabel(m.via);
+          const how = [viaLabel(m.via), m.op ? "operator" : ""]
+            .filter((part) => part !== "");
           const since = formatDuration(event.time - m.since);
           return `${name(m.name)} ${
-            style.dim(`(${how ? `${how}, ` : ""}${since})`)
+            style.dim(`(${[...how, since].join(", ")})`)
           }`;
         })
         .join(", ");
@@ -101,6 +105,9 @@ export function eventText(
     case "shared":
       return stamp(event.file.time) + name(event.file.from) +
         style.dim(" shared ") + fileText(event.file, style);
+    case "unshared":
+      return stamp(event.time) + name(event.by) +
+        style.dim(` deleted file ${event.id} `) + visible(event.name);
     case "missed_file":
       return stamp(event.time) + name(event.from) + style.dim(" shared ") +
         `${visible(event.name)} ${style.dim(`(${formatBytes(event.size)})`)}` +

@@ -14,7 +14,12 @@
 
 import { withTimeout } from "../async/with_timeout.ts";
 import { formatBytes } from "../core/limits.ts";
-import type { Member, Peer, Room } from "../core/room.ts";
+import {
+  type Member,
+  type Peer,
+  refusalEnds,
+  type Room,
+} from "../core/room.ts";
 import type { TransferRelay } from "../core/transfer_relay.ts";
 import { CHUNK_HEADER_BYTES, CHUNK_MARKER } from "../protocol/frame_encoder.ts";
 import {
@@ -35,6 +40,8 @@ export interface SocketMemberOptions {
   relay: TransferRelay;
   /** Where the peer is, for the log. */
   remote: string;
+  /** The peer's IP address, for bans and the operator code's throttle. */
+  address?: string;
   /** `http://HOST:PORT` as the page reached the server, for download addresses. */
   baseUrl?: string;
 }
@@ -52,6 +59,7 @@ export class SocketMember {
   readonly #room: Room;
   readonly #relay: TransferRelay;
   readonly #remote: string;
+  readonly #address: string | undefined;
   readonly #outbox: SocketOutbox;
   readonly #closed: Promise<void>;
   #member: Member | undefined;
@@ -69,6 +77,7 @@ export class SocketMember {
     this.#room = options.room;
     this.#relay = options.relay;
     this.#remote = options.remote;
+    this.#address = options.address;
     this.#outbox = new SocketOutbox(socket, {
       maxBytes: this.#room.limits.maxQueueBytes,
       onOverflow: (queued) =>
@@ -76,7 +85,10 @@ export class SocketMember {
     });
     this.peer = {
       send: (event, seq) => this.#outbox.push(event, seq),
-      close: (reason) => this.close(reason),
+      // A member put out must not come back by itself: the page
+      // reconnects after any other close.
+      close: (reason, removed) =>
+        this.close(reason, removed ? CLOSE_POLICY : CLOSE_NORMAL),
       // Browser members join with files:false and download from the
       // store, so the relay never queues chunks for them; its transfer
       // events still read as events.
@@ -229,11 +241,16 @@ export class SocketMember {
       rejoinable: true,
       token: message.token,
       seq: message.seq,
+      nameToken: message.nameToken,
+      address: this.#address,
     });
     if ("code" in joined) {
       this.#send({ type: "error", code: joined.code, message: joined.message });
-      if (joined.code === "room_full" || joined.code === "closing") {
-        this.close(joined.message);
+      if (refusalEnds(joined.code)) {
+        this.close(
+          joined.message,
+          joined.code === "banned" ? CLOSE_POLICY : CLOSE_NORMAL,
+        );
       }
       return;
     }

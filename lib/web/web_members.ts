@@ -7,7 +7,7 @@
 
 import { withTimeout } from "../async/with_timeout.ts";
 import type { Route, RouteContext } from "../http/router.ts";
-import { hostPort } from "../transport/host_port.ts";
+import { hostPort, unmapped } from "../transport/host_port.ts";
 import type { Room } from "../core/room.ts";
 import type { TransferRelay } from "../core/transfer_relay.ts";
 import { localHost, sameOrigin } from "./origin_check.ts";
@@ -87,6 +87,7 @@ export class WebMembers {
       room: this.#room,
       relay: this.#relay,
       remote,
+      address: unmapped(context.remote.hostname),
       baseUrl: context.baseUrl,
     });
     this.#members.add(member);

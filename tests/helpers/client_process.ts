@@ -32,6 +32,12 @@ export interface ClientProcessOptions {
   /** Left out when undefined, to test the client's own checks. */
   name?: string;
   /**
+   * The server's host; false leaves `--host` out, for a client that finds
+   * its room on the network (with `permissionSet`, which allows that).
+   * @default {"127.0.0.1"}
+   */
+  host?: string | false;
+  /**
    * The client's working folder, made when missing.
    * @default {a new temporary folder, removed when the client is disposed}
    */
@@ -52,12 +58,19 @@ export interface ClientProcessOptions {
   args?: string[];
   /**
    * Lines for `home/.lanroom/known_hosts`, written before the client starts:
-   * certificates pinned already.
+   * certificates pinned already. Grants `home/.lanroom` as `keepNames` does.
    * @default {undefined}
    */
   knownHosts?: string[];
   /** More environment variables for the client (`LANROOM_PASSPHRASE`). */
   env?: Record<string, string>;
+  /**
+   * Grants the client `home/.lanroom` too, where it keeps its name tokens
+   * and the rooms' pinned certificates, as the permission set does; without
+   * it the client holds no name and pins for its run only.
+   * @default {false}
+   */
+  keepNames?: boolean;
 }
 
 /** How {@linkcode ClientProcess.waitFor} waits. */
@@ -327,13 +340,19 @@ async function prepareRun(
   } else {
     await Deno.mkdir(send, { recursive: true });
     await Deno.mkdir(received, { recursive: true });
-    const state = join(home, STATE_DIR);
+    const granted = [
+      send,
+      received,
+      ...(options.keepNames || options.knownHosts
+        ? [join(home, STATE_DIR)]
+        : []),
+    ].join(",");
     permissions = [
       "--config",
       CONFIG_PATH,
       "--allow-net=127.0.0.1",
-      `--allow-read=${send},${received},${state}`,
-      `--allow-write=${send},${received},${state}`,
+      `--allow-read=${granted}`,
+      `--allow-write=${granted}`,
       `--allow-env=${PASSPHRASE_ENV}`,
     ];
     folders = ["--send-dir", send, "--received-dir", received];
@@ -352,8 +371,7 @@ async function prepareRun(
     ...permissions,
     CLIENT_PATH,
     ...(options.name === undefined ? [] : ["--name", options.name]),
-    "--host",
-    "127.0.0.1",
+    ...(options.host === false ? [] : ["--host", options.host ?? "127.0.0.1"]),
     ...(options.port === undefined ? [] : ["--port", String(options.port)]),
     ...folders,
     ...(options.files === false ? ["--no-files"] : []),

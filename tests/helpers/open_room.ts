@@ -99,3 +99,20 @@ export class OpenRoom implements AsyncDisposable {
 export function openRoom(options: ChatServerOptions = {}): OpenRoom {
   return new OpenRoom(options);
 }
+
+/**
+ * A greeting delay no test waits for. The room greets a connection that
+ * stays silent for the delay (250 ms by default); an HTTP request that a
+ * loaded machine (Wine, a collection) holds back that long would be greeted
+ * instead of answered.
+ */
+export const NEVER_GREET_MS = 60_000;
+
+/**
+ * A room for tests that speak HTTP to it and are not about the greeting:
+ * it greets no silent connection, so every request is taken for HTTP
+ * however late its first bytes come.
+ */
+export function openHttpRoom(options: ChatServerOptions = {}): OpenRoom {
+  return new OpenRoom({ greetingDelayMs: NEVER_GREET_MS, ...options });
+}

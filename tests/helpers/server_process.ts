@@ -7,6 +7,7 @@
 
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { quietServerFlags } from "./discovery.ts";
 import { OutputWatcher } from "./process_output.ts";
 
 const repo = fileURLToPath(new URL("../../", import.meta.url));
@@ -35,7 +36,10 @@ export class ServerProcess {
     child.status.then((status) => this.exitCode = status.code);
   }
 
-  /** Starts `server.ts` with `flags` and waits until it says where to join. */
+  /**
+   * Starts `server.ts` with `flags` and waits until it says where to join;
+   * it announces only to a `--discovery-address` in `flags`.
+   */
   static async start(flags: string[]): Promise<ServerProcess> {
     const child = new Deno.Command(Deno.execPath(), {
       args: [
@@ -44,7 +48,7 @@ export class ServerProcess {
         "--config",
         join(repo, "deno.json"),
         join(repo, "server.ts"),
-        ...flags,
+        ...quietServerFlags(flags),
       ],
       stdin: "null",
       stdout: "piped",

@@ -6,8 +6,11 @@
  * @module
  */
 
+import assert from "node:assert/strict";
 import { encodeLine } from "../../lib/protocol/frame_encoder.ts";
 import { HELLO } from "../../lib/protocol/messages.ts";
+import { patternBytes } from "./file_fixture.ts";
+import type { TestMember } from "./room_fixture.ts";
 
 /** How often a trickling member reads. */
 const TICK_MS = 10;
@@ -102,4 +105,38 @@ export class SilentMember implements AsyncDisposable {
     }
     await this.#reading;
   }
+}
+
+/** The most {@linkcode fillBuffersOf} sends before giving up. */
+const MAX_FILL_BYTES = 256 * 1024 * 1024;
+
+/**
+ * Fills the socket buffers between the room and `silent` with a file
+ * `sender` offers to it alone, sent until the room drops it from that file:
+ * what those buffers hold depends on the system (4 MiB on one machine, tens
+ * of MiB under Wine on another), and a later transfer to `silent` waits in
+ * the room's queue only once they are full. Uses transfer id 9 of `sender`.
+ */
+export async function fillBuffersOf(
+  silent: SilentMember,
+  sender: TestMember,
+): Promise<void> {
+  const id = 9;
+  await sender.send({
+    type: "offer",
+    id,
+    name: "filler",
+    size: MAX_FILL_BYTES,
+    to: silent.name,
+  });
+  assert.deepEqual((await sender.event("offered")).receivers, [silent.name]);
+  const chunk = patternBytes(64 * 1024);
+  const dropped = () =>
+    sender.events.some((e) => e.type === "delivery" && e.id === id);
+  for (let sent = 0; sent < MAX_FILL_BYTES && !dropped();) {
+    await sender.chunk(id, chunk);
+    sent += chunk.length;
+  }
+  await sender.event("delivery", (e) => e.id === id && !e.ok);
+  await sender.send({ type: "abort", id, reason: "filled" });
 }

@@ -8,6 +8,7 @@
 
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
+import { privateDiscoveryAddress } from "./discovery.ts";
 import { TerminalProcess } from "./terminal_process.ts";
 
 const CLIENT_PATH = fileURLToPath(new URL("../../client.ts", import.meta.url));
@@ -17,7 +18,10 @@ const CONFIG_PATH = fileURLToPath(new URL("../../deno.json", import.meta.url));
 export interface TerminalClientOptions {
   /** The client's working folder, which must exist. */
   home: string;
-  /** The client's own arguments. */
+  /**
+   * The client's own arguments. Without `--discovery-address` it looks for
+   * rooms on a loopback port of its own, where none are found.
+   */
   args?: string[];
   /**
    * Deno's permission flags, instead of those that grant the network and
@@ -32,6 +36,10 @@ export interface TerminalClientOptions {
 export async function terminalClient(
   options: TerminalClientOptions,
 ): Promise<TerminalProcess> {
+  const args = options.args ?? [];
+  const discovery = args.some((a) => a.startsWith("--discovery-address"))
+    ? []
+    : ["--discovery-address", await privateDiscoveryAddress()];
   const send = join(options.home, "send");
   const received = join(options.home, "received");
   let permissions = options.permissions;
@@ -56,7 +64,8 @@ export async function terminalClient(
       ...permissions,
       CLIENT_PATH,
       ...folders,
-      ...(options.args ?? []),
+      ...discovery,
+      ...args,
     ],
     { cwd: options.home, columns: options.columns, env: { NO_COLOR: "1" } },
   );

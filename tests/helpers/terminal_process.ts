@@ -7,6 +7,7 @@
  * @module
  */
 
+import { needs } from "./permissions.ts";
 import { VirtualTerminal } from "./virtual_terminal.ts";
 
 /** How long a test waits for the screen to show something. */
@@ -33,6 +34,19 @@ export function canRunInTerminal(): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Test options for a test that runs a program in a pseudo-terminal: ignored,
+ * with the reason in its name, where {@linkcode canRunInTerminal} is false.
+ */
+export function inTerminal(name: string): { name: string; ignore: boolean } {
+  const options = needs(name, "read", "write", "run");
+  if (options.ignore || canRunInTerminal()) return options;
+  return {
+    name: `${name} [ignored: needs util-linux script(1) for a terminal]`,
+    ignore: true,
+  };
 }
 
 function shellQuote(word: string): string {

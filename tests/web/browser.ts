@@ -57,23 +57,60 @@ export function inBrowser(name: string): { name: string; ignore: boolean } {
   return permitted;
 }
 
+/** Firefox, from `LANROOM_FIREFOX` or Debian's `firefox-esr`, or undefined. */
+function firefoxPath(): string | undefined {
+  const chosen = Deno.env.get("LANROOM_FIREFOX");
+  if (chosen) return chosen;
+  return ["/usr/bin/firefox-esr", "/usr/bin/firefox"].find((path) => {
+    try {
+      return Deno.statSync(path).isFile;
+    } catch {
+      return false;
+    }
+  });
+}
+
 /**
- * Starts headless Chromium; close it with `await using`. Puppeteer's
- * watching of network events is off: it would copy every WebSocket frame
- * (each chunk of an upload) to the test process, which slows uploads
- * tenfold.
+ * Test options for a test in headless Firefox: ignored, saying why, as
+ * {@linkcode inBrowser} is, and when no Firefox is installed.
  */
-export async function launchBrowser(): Promise<Browser & AsyncDisposable> {
+export function inFirefox(name: string): { name: string; ignore: boolean } {
+  const permitted = notOnWindows(
+    needs(name, "read", "write", "run", "env", "sys"),
+    linuxProgram("firefox"),
+  );
+  if (permitted.ignore || firefoxPath()) return permitted;
+  return {
+    name:
+      `${name} [ignored: no Firefox here; apt-get install firefox-esr, or set LANROOM_FIREFOX]`,
+    ignore: true,
+  };
+}
+
+/**
+ * Starts headless Chromium, or Firefox (driven over WebDriver BiDi); close
+ * it with `await using`. Puppeteer's watching of network events is off: it
+ * would copy every WebSocket frame (each chunk of an upload) to the test
+ * process, which slows uploads tenfold.
+ */
+export async function launchBrowser(
+  kind: "chromium" | "firefox" = "chromium",
+): Promise<Browser & AsyncDisposable> {
   // Loaded only here: puppeteer reads environment variables as it loads,
   // which `deno test --allow-net` does not grant, and the test files must
   // still load there to show their tests as ignored.
   const { default: puppeteer } = await import("puppeteer-core");
-  const browser = await puppeteer.launch({
-    executablePath: chromiumPath(),
-    networkEnabled: false,
-    // Root (as in CI containers) cannot use Chromium's sandbox.
-    args: Deno.uid?.() === 0 ? ["--no-sandbox"] : [],
-  });
+  const browser = kind === "firefox"
+    ? await puppeteer.launch({
+      browser: "firefox",
+      executablePath: firefoxPath(),
+    })
+    : await puppeteer.launch({
+      executablePath: chromiumPath(),
+      networkEnabled: false,
+      // Root (as in CI containers) cannot use Chromium's sandbox.
+      args: Deno.uid?.() === 0 ? ["--no-sandbox"] : [],
+    });
   return Object.assign(browser, {
     [Symbol.asyncDispose]: () => browser.close(),
   });

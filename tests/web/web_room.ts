@@ -10,11 +10,8 @@ import type { ChatServerOptions } from "../../lib/server/chat_server.ts";
 import type { WebMembers } from "../../lib/web/web_members.ts";
 import { SUBPROTOCOL } from "../../lib/web/socket_protocol.ts";
 import type { ServerEvent } from "../../lib/protocol/messages.ts";
-import { OpenRoom } from "../helpers/open_room.ts";
+import { openHttpRoom, type OpenRoom } from "../helpers/open_room.ts";
 import { WAIT_MS } from "../helpers/room_fixture.ts";
-
-/** A greeting delay no test waits for. */
-export const NEVER_GREET_MS = 60_000;
 
 /** A room on loopback with its page. Needs `--allow-net`. */
 export class WebRoom implements AsyncDisposable {
@@ -23,15 +20,15 @@ export class WebRoom implements AsyncDisposable {
   readonly #sockets: TestSocket[] = [];
 
   /**
-   * The room greets a silent peer only after {@linkcode NEVER_GREET_MS}
-   * unless `options` say otherwise: a browser on a busy machine may connect
+   * The room greets no silent peer ({@linkcode openHttpRoom}) unless
+   * `options` say otherwise: a browser on a busy machine may connect
    * and send its request more than the real delay (250 ms) later, and would
    * then be taken for a person with nc and read a greeting instead of the
    * page. Plain-text peers here type their name at once, and are greeted at
    * once.
    */
   constructor(options: ChatServerOptions = {}) {
-    this.tcp = new OpenRoom({ greetingDelayMs: NEVER_GREET_MS, ...options });
+    this.tcp = openHttpRoom(options);
   }
 
   /** The browser members. */

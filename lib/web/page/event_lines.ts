@@ -119,6 +119,12 @@ export function eventLines(event: ServerEvent): ViewLine[] {
       }];
     case "notice":
       return [{ kind: "notice", time: event.time, parts: [text(event.text)] }];
+    case "operator":
+      return [{
+        kind: "notice",
+        time: event.time,
+        parts: [name(event.name), dim(" is now an operator")],
+      }];
     case "error":
       return [{ kind: "error", parts: [text(event.message)] }];
     case "closing":
@@ -190,6 +196,16 @@ export function eventLines(event: ServerEvent): ViewLine[] {
         card,
       }];
     }
+    case "unshared":
+      return [{
+        kind: "notice",
+        time: event.time,
+        parts: [
+          name(event.by),
+          dim(` deleted file ${event.id} `),
+          text(event.name),
+        ],
+      }];
     case "missed_file":
       return [{
         kind: "file",

@@ -19,6 +19,7 @@ import { RoomConnection } from "./connection.ts";
 import { byId } from "./dom.ts";
 import { eventLines, type ViewLine } from "./event_lines.ts";
 import { JoinForm } from "./join_form.ts";
+import { keepNameToken, storedNameToken } from "./name_token.ts";
 import { FilesPanel } from "./files_panel.ts";
 import { MemberList } from "./member_list.ts";
 import { MessageView } from "./message_view.ts";
@@ -192,6 +193,9 @@ function handle(event: NumberedEvent): void {
       uploads.handle(event);
       files.refresh();
       break;
+    case "unshared":
+      files.refresh();
+      break;
     case "message":
     case "action": {
       const key = `${event.type}|${event.time}|${event.from}|${event.text}`;
@@ -206,16 +210,27 @@ function handle(event: NumberedEvent): void {
   view.show(eventLines(event));
 }
 
-/** `join`, with the token and last event number when this name may rejoin. */
+/**
+ * `join` with the name token, and with the rejoin token and last event
+ * number when this name may rejoin.
+ */
 function joinMessage(wanted: string): ClientMessage {
+  const nameToken = storedNameToken();
   return rejoin && rejoin.name === wanted
-    ? { type: "join", name: wanted, token: rejoin.token, seq: rejoin.seq }
-    : { type: "join", name: wanted };
+    ? {
+      type: "join",
+      name: wanted,
+      token: rejoin.token,
+      seq: rejoin.seq,
+      nameToken,
+    }
+    : { type: "join", name: wanted, nameToken };
 }
 
 function welcome(event: Extract<ServerEvent, { type: "welcome" }>): void {
   inRoom = true;
   name = event.name;
+  if (event.nameToken !== undefined) keepNameToken(event.nameToken);
   if (!event.rejoined || !rejoin) {
     rejoin = event.token === undefined
       ? undefined

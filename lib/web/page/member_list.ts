@@ -35,6 +35,7 @@ export class MemberList {
       }
       const how = viaLabel(member.via);
       if (how) item.append(element("span", "via", how));
+      if (member.op) item.append(element("span", "via", "operator"));
       return item;
     });
     this.#list.replaceChildren(...items);

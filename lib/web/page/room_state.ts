@@ -48,6 +48,11 @@ export class RoomState {
           sameName(m.name, event.from) ? { ...m, name: event.to } : m
         );
         break;
+      case "operator":
+        this.members = this.members.map((m) =>
+          sameName(m.name, event.name) ? { ...m, op: true } : m
+        );
+        break;
       default:
         return;
     }

@@ -27,3 +27,29 @@ Deno.test("--passphrase and --accept-new-certificate are passed on", () => {
   assert.equal(run(["--accept-new-certificate"]).acceptNewCertificate, true);
   assert.throws(() => run(["--passphrase", " "]), /The passphrase is empty/);
 });
+
+Deno.test("--list, --json, --room and --discovery-address", () => {
+  assert.deepEqual(parseClientArgs(["--list", "--json"]), {
+    kind: "list",
+    json: true,
+    discovery: { address: "239.255.76.82", port: 41530 },
+  });
+  const run = parseClientArgs([
+    "--room",
+    "ada's room",
+    "--discovery-address",
+    "127.255.255.255:4000",
+  ]);
+  assert.equal(run.kind === "run" && run.room, "ada's room");
+  assert.deepEqual(run.kind === "run" && run.discovery, {
+    address: "127.255.255.255",
+    port: 4000,
+  });
+  assert.throws(() => parseClientArgs(["--json"]), {
+    message: "--json goes with --list",
+  });
+  assert.throws(
+    () => parseClientArgs(["--room", "x", "--port", "4000"]),
+    TypeError,
+  );
+});

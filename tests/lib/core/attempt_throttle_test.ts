@@ -1,68 +1,57 @@
+/**
+ * The throttle of wrong tries: free tries, then waits that double up to a
+ * cap, per address, on an injected clock.
+ */
 import assert from "node:assert/strict";
-import { AttemptThrottle } from "../../../lib/core/attempt_throttle.ts";
+import {
+  AttemptThrottle,
+  MAX_THROTTLED_ADDRESSES,
+} from "../../../lib/core/attempt_throttle.ts";
 
-function clock(start = 1_000_000) {
-  let now = start;
-  return { now: () => now, advance: (ms: number) => now += ms };
+const LIMITS = {
+  wrongTriesAllowed: 3,
+  wrongTryDelayMs: 1000,
+  wrongTryMaxDelayMs: 8000,
+};
+
+function throttleAt(start = 0) {
+  const clock = { now: start };
+  return { clock, throttle: new AttemptThrottle(LIMITS, () => clock.now) };
 }
 
-Deno.test("the first wrong tries cost nothing, then each waits twice as long up to the cap", () => {
-  const time = clock();
-  const throttle = new AttemptThrottle({
-    freeAttempts: 2,
-    firstDelayMs: 100,
-    maxDelayMs: 350,
-    now: time.now,
-  });
+Deno.test("the first wrong tries are free, then each one doubles the wait up to the cap", () => {
+  const { throttle } = throttleAt();
   const waits = [];
-  for (let i = 0; i < 6; i++) {
-    waits.push(throttle.delayFor("10.0.0.5"));
-    throttle.failed("10.0.0.5");
-  }
-  assert.deepEqual(waits, [0, 0, 100, 200, 350, 350]);
-  assert.equal(throttle.delayFor("10.0.0.6"), 0, "another address is apart");
+  for (let i = 0; i < 8; i++) waits.push(throttle.wrong("10.0.0.2").waitMs);
+  assert.deepEqual(waits, [0, 0, 0, 1000, 2000, 4000, 8000, 8000]);
 });
 
-Deno.test("a right try clears the address", () => {
-  const throttle = new AttemptThrottle({ freeAttempts: 0, now: clock().now });
-  throttle.failed("a");
-  assert.ok(throttle.delayFor("a") > 0);
-  throttle.succeeded("a");
-  assert.equal(throttle.delayFor("a"), 0);
+Deno.test("an address that must wait may try again once the wait is over", () => {
+  const { clock, throttle } = throttleAt(5_000);
+  for (let i = 0; i < 4; i++) throttle.wrong("10.0.0.2");
+  assert.equal(throttle.waitFor("10.0.0.2"), 1000);
+  clock.now += 400;
+  assert.equal(throttle.waitFor("10.0.0.2"), 600);
+  clock.now += 600;
+  assert.equal(throttle.waitFor("10.0.0.2"), 0);
+  assert.deepEqual(throttle.wrong("10.0.0.2"), { wrong: 5, waitMs: 2000 });
 });
 
-Deno.test("failed counts the wrong tries in a row", () => {
-  const throttle = new AttemptThrottle({ now: clock().now });
-  assert.equal(throttle.failed("a"), 1);
-  assert.equal(throttle.failed("a"), 2);
-  assert.equal(throttle.failed("b"), 1);
+Deno.test("each address has its own tries, and a right try starts it afresh", () => {
+  const { throttle } = throttleAt();
+  for (let i = 0; i < 5; i++) throttle.wrong("10.0.0.2");
+  assert.ok(throttle.waitFor("10.0.0.2") > 0);
+  assert.equal(throttle.waitFor("10.0.0.3"), 0);
+  assert.deepEqual(throttle.wrong("10.0.0.3"), { wrong: 1, waitMs: 0 });
+  throttle.right("10.0.0.2");
+  assert.equal(throttle.waitFor("10.0.0.2"), 0);
+  assert.deepEqual(throttle.wrong("10.0.0.2"), { wrong: 1, waitMs: 0 });
 });
 
-Deno.test("an address quiet for forgetAfterMs starts afresh", () => {
-  const time = clock();
-  const throttle = new AttemptThrottle({
-    freeAttempts: 0,
-    forgetAfterMs: 1000,
-    now: time.now,
-  });
-  throttle.failed("a");
-  time.advance(999);
-  assert.ok(throttle.delayFor("a") > 0);
-  time.advance(1);
-  assert.equal(throttle.delayFor("a"), 0);
-});
-
-Deno.test("the table holds maxAddresses at most, forgetting the stalest", () => {
-  const throttle = new AttemptThrottle({
-    freeAttempts: 0,
-    maxAddresses: 2,
-    now: clock().now,
-  });
-  throttle.failed("a");
-  throttle.failed("b");
-  throttle.failed("a");
-  throttle.failed("c");
-  assert.equal(throttle.delayFor("b"), 0, "b was the stalest");
-  assert.ok(throttle.delayFor("a") > 0);
-  assert.ok(throttle.delayFor("c") > 0);
+Deno.test("the throttle forgets the address idle longest past its cap", () => {
+  const { throttle } = throttleAt();
+  for (let i = 0; i < 5; i++) throttle.wrong("first");
+  for (let i = 0; i < MAX_THROTTLED_ADDRESSES; i++) throttle.wrong(`a${i}`);
+  assert.equal(throttle.waitFor("first"), 0);
+  assert.deepEqual(throttle.wrong("a1"), { wrong: 2, waitMs: 0 });
 });

@@ -389,6 +389,12 @@ Deno.test("/help lists the room's commands with usage and aliases", async () => 
     "/nick NEW",
     "/files",
     "/quit",
+    "/op CODE",
+    "/kick NAME [reason]",
+    "/ban NAME [reason]",
+    "/unban NAME",
+    "/bans",
+    "/rmfile N",
   ]);
   assert.deepEqual(help.commands.find((c) => c.name === "msg")?.aliases, [
     "tell",
@@ -396,7 +402,7 @@ Deno.test("/help lists the room's commands with usage and aliases", async () => 
     "w",
   ]);
   await ann.say("/?");
-  assert.equal((await ann.event("help")).commands.length, 7);
+  assert.equal((await ann.event("help")).commands.length, 13);
 });
 
 Deno.test("//text sends /text as a message", async () => {

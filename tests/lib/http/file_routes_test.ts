@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { fileRoutes } from "../../../lib/http/file_routes.ts";
 import { FakeCatalog } from "../../helpers/fake_catalog.ts";
 import { sha256Bytes, TempFolder } from "../../helpers/file_fixture.ts";
-import { openRoom } from "../../helpers/open_room.ts";
+import { openHttpRoom } from "../../helpers/open_room.ts";
 import { needs } from "../../helpers/permissions.ts";
 import { get, rawRequest, readToEnd } from "../../helpers/raw_http.ts";
 
@@ -32,7 +32,7 @@ Deno.test({
   async fn() {
     await using folder = await TempFolder.create("lanroom-http-");
     const { files, report } = await catalog(folder);
-    await using room = openRoom({
+    await using room = openHttpRoom({
       routes: fileRoutes(files, { maxDownloadsPerAddress: 4 }),
     });
     const answer = await get(room.port, "/files");
@@ -66,7 +66,7 @@ Deno.test({
   async fn() {
     await using folder = await TempFolder.create("lanroom-http-");
     const { files, report } = await catalog(folder);
-    await using room = openRoom({
+    await using room = openHttpRoom({
       routes: fileRoutes(files, { maxDownloadsPerAddress: 4 }),
     });
     const answer = await get(room.port, "/files/1/report%20(1).pdf");
@@ -96,7 +96,7 @@ Deno.test({
   async fn() {
     await using folder = await TempFolder.create("lanroom-http-");
     const { files } = await catalog(folder);
-    await using room = openRoom({
+    await using room = openHttpRoom({
       routes: fileRoutes(files, { maxDownloadsPerAddress: 4 }),
     });
     const path = "/files/1/report%20(1).pdf";
@@ -134,7 +134,7 @@ Deno.test({
   async fn() {
     await using folder = await TempFolder.create("lanroom-http-");
     const { files, report } = await catalog(folder);
-    await using room = openRoom({
+    await using room = openHttpRoom({
       routes: fileRoutes(files, { maxDownloadsPerAddress: 4 }),
     });
     const path = "/files/1/report%20(1).pdf";
@@ -164,7 +164,7 @@ Deno.test({
   async fn() {
     await using folder = await TempFolder.create("lanroom-http-");
     const { files } = await catalog(folder);
-    await using room = openRoom({
+    await using room = openHttpRoom({
       routes: fileRoutes(files, { maxDownloadsPerAddress: 4 }),
     });
     const answer = await get(
@@ -190,7 +190,7 @@ Deno.test({
   async fn() {
     await using folder = await TempFolder.create("lanroom-http-");
     const { files } = await catalog(folder);
-    await using room = openRoom({
+    await using room = openHttpRoom({
       routes: fileRoutes(files, { maxDownloadsPerAddress: 4 }),
     });
     const ok = await get(room.port, `/files/2-${TOKEN}/secret.txt`);
@@ -222,7 +222,7 @@ Deno.test({
   async fn() {
     await using folder = await TempFolder.create("lanroom-http-");
     const { files } = await catalog(folder);
-    await using room = openRoom({
+    await using room = openHttpRoom({
       routes: fileRoutes(files, { maxDownloadsPerAddress: 4 }),
     });
     for (
@@ -253,7 +253,7 @@ Deno.test({
   async fn() {
     await using folder = await TempFolder.create("lanroom-http-");
     const { files } = await catalog(folder);
-    await using room = openRoom({
+    await using room = openHttpRoom({
       routes: fileRoutes(files, { maxDownloadsPerAddress: 4 }),
     });
     for (const method of ["POST", "PUT", "DELETE", "OPTIONS", "PATCH"]) {
@@ -272,7 +272,7 @@ Deno.test({
   async fn() {
     await using folder = await TempFolder.create("lanroom-http-");
     const { files } = await catalog(folder);
-    await using room = openRoom({
+    await using room = openHttpRoom({
       routes: fileRoutes(files, { maxDownloadsPerAddress: 4 }),
     });
     const request = (extra = "") =>
@@ -296,7 +296,7 @@ Deno.test({
     await using folder = await TempFolder.create("lanroom-http-");
     const files = new FakeCatalog(folder.path);
     await files.add("big.bin", new Uint8Array(32 * 1024 * 1024));
-    await using room = openRoom({
+    await using room = openHttpRoom({
       routes: fileRoutes(files, { maxDownloadsPerAddress: 1 }),
     });
     // A download that is not read holds its slot.
@@ -342,7 +342,7 @@ Deno.test({
     const files = new FakeCatalog(folder.path);
     const bytes = crypto.getRandomValues(new Uint8Array(60_000));
     const stored = await files.add("photo.jpg", bytes);
-    await using room = openRoom({
+    await using room = openHttpRoom({
       routes: fileRoutes(files, { maxDownloadsPerAddress: 4 }),
     });
     const out = folder.join("photo.jpg");
@@ -376,7 +376,7 @@ Deno.test({
     await using folder = await TempFolder.create("lanroom-http-");
     const files = new FakeCatalog(folder.path);
     await files.add("big.bin", new Uint8Array(16 * 1024 * 1024));
-    await using room = openRoom({
+    await using room = openHttpRoom({
       routes: fileRoutes(files, { maxDownloadsPerAddress: 1 }),
     });
     const conn = await Deno.connect({ hostname: "127.0.0.1", port: room.port });

@@ -43,7 +43,14 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
     async () => {
       const child = new Deno.Command("node", {
         // No store: the task would keep one in the project's own folder.
-        args: [launcher, "server", "--host", "127.0.0.1", "--no-store"],
+        args: [
+          launcher,
+          "server",
+          "--host",
+          "127.0.0.1",
+          "--no-store",
+          "--no-announce",
+        ],
         cwd: repo,
         stdin: "null",
         stdout: "piped",

@@ -120,3 +120,36 @@ Deno.test("--private and --passphrase make a private room; a passphrase is check
   assert.match(serverHelp("x"), /--private/);
   assert.match(serverHelp("x"), /LANROOM_PASSPHRASE/);
 });
+
+Deno.test("the room is announced on the documented group by default, under --room-name, and not at all with --no-announce", () => {
+  const announce = (args: string[]) => {
+    const command = parseServerArgs(args);
+    return command.kind === "run" ? command.announce : undefined;
+  };
+  assert.deepEqual(announce([]), {
+    discovery: { address: "239.255.76.82", port: 41530 },
+    chosen: false,
+    roomName: undefined,
+  });
+  assert.deepEqual(
+    announce([
+      "--room-name",
+      " ada's room ",
+      "--discovery-address",
+      "127.255.255.255:5000",
+    ]),
+    {
+      discovery: { address: "127.255.255.255", port: 5000 },
+      chosen: true,
+      roomName: "ada's room",
+    },
+  );
+  assert.equal(announce(["--no-announce"]), undefined);
+  for (const bad of ["", " ", "x".repeat(65), "a\x1b[2Jb"]) {
+    assert.throws(() => parseServerArgs(["--room-name", bad]), RangeError);
+  }
+  assert.throws(
+    () => parseServerArgs(["--discovery-address", "everywhere"]),
+    RangeError,
+  );
+});

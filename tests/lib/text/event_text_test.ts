@@ -106,6 +106,31 @@ Deno.test("/who and join lines say how each member is in", () => {
   );
 });
 
+Deno.test("operators read as such in /who, and what they do names them", () => {
+  assert.equal(
+    eventText({
+      type: "who",
+      time: 60_000,
+      members: [
+        { name: "ann", since: 0, via: "terminal", op: true },
+        { name: "dan", since: 60_000, op: true },
+      ],
+    }, plainStyle),
+    "2 in the room: ann (terminal, operator, 1m), dan (operator, 0s)",
+  );
+  assert.equal(
+    eventText({ type: "operator", name: "ann", time: TIME }, plainStyle),
+    `${clockTime(TIME)} ann is now an operator`,
+  );
+  assert.equal(
+    eventText(
+      { type: "unshared", id: 3, name: "a\x1b[2Jb.txt", by: "ann", time: TIME },
+      plainStyle,
+    ),
+    `${clockTime(TIME)} ann deleted file 3 a^[[2Jb.txt`,
+  );
+});
+
 Deno.test("a file that went by unkept reads with its sender, size and why", () => {
   assert.equal(
     eventText({
