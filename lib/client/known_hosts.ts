@@ -14,10 +14,9 @@ import {
   derToPem,
   pemToDer,
 } from "../tls/pem.ts";
+import { STATE_DIR } from "./name_tokens.ts";
 
-/** The client's state folder, relative to the working directory. */
-export const STATE_DIR = ".lanroom";
-/** The pinned certificates, inside {@linkcode STATE_DIR}. */
+/** The pinned certificates, inside the client's state folder {@linkcode STATE_DIR}. */
 export const KNOWN_HOSTS_FILE = `${STATE_DIR}/known_hosts`;
 
 /** A pinned certificate. */
@@ -103,8 +102,10 @@ export class KnownHosts {
     };
     this.#pins.set(address, pinned);
     if (this.#path === undefined) return pinned;
+    // The state folder is the client's own, as for its name tokens.
     await Deno.mkdir(this.#path.slice(0, this.#path.lastIndexOf("/")), {
       recursive: true,
+      mode: 0o700,
     });
     const lines = [...this.#pins].map(([where, pin]) =>
       `${where} ${pin.sha256} ${derToBase64(pemToDer(pin.pem))}`

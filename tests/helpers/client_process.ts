@@ -12,7 +12,8 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type LineMatch, lineTest, OutputWatcher } from "./process_output.ts";
-import { KNOWN_HOSTS_FILE, STATE_DIR } from "../../lib/client/known_hosts.ts";
+import { KNOWN_HOSTS_FILE } from "../../lib/client/known_hosts.ts";
+import { STATE_DIR } from "../../lib/client/name_tokens.ts";
 import { PASSPHRASE_ENV } from "../../lib/tls/passphrase.ts";
 
 /** How long a test waits for a client to print something or exit before failing. */
