@@ -28,6 +28,7 @@ Deno.test(
       "--host",
       "127.0.0.1",
       "--private",
+      "--no-announce",
     ]);
     try {
       const [, passphrase] = await server.stdout.waitFor(
@@ -72,6 +73,7 @@ async function certificateLine(
       `${repo}server.ts`,
       "--host=127.0.0.1",
       `--store-dir=${folder}`,
+      "--no-announce",
     ],
     env,
     stdin: "null",
@@ -80,8 +82,9 @@ async function certificateLine(
   }).spawn();
   const stdout = new OutputWatcher(child.stdout);
   try {
-    const [line] = await stdout.waitFor(/^TLS certificate SHA256:.*$/m);
-    await stdout.waitFor(/^Ctrl\+C closes the room\.$/m);
+    // A first start under Wine takes longer than the default wait.
+    const [line] = await stdout.waitFor(/^TLS certificate SHA256:.*$/m, 30_000);
+    await stdout.waitFor(/^Ctrl\+C closes the room\.$/m, 30_000);
     return { line, banner: stdout.lines.join("\n") };
   } finally {
     child.kill("SIGKILL");
