@@ -377,7 +377,7 @@ export class MemberConnection {
     this.#tried = true;
     await this.#waitForTry();
     if (this.#closeReason !== undefined) return;
-    if (await check.gate.matches(line)) {
+    if (check.gate.matches(line)) {
       this.#passphraseRight();
       return this.#queue.push(
         plainLine("Passphrase accepted. Type your name and press Enter."),

@@ -11,7 +11,7 @@
  */
 
 import * as opaque from "@serenity-kit/opaque";
-import { timingSafeEqual } from "node:crypto";
+import { matchesDigest, secretDigest } from "../core/secret_digest.ts";
 
 /**
  * The password hashing inside OPAQUE. It guards a stolen registration
@@ -49,13 +49,13 @@ export class PassphraseGate {
   readonly #setup: string;
   readonly #record: string;
   readonly #certificate: string;
-  readonly #digest: Uint8Array;
+  readonly #digest: string;
 
   private constructor(
     setup: string,
     record: string,
     certificate: string,
-    digest: Uint8Array,
+    digest: string,
   ) {
     this.#setup = setup;
     this.#record = record;
@@ -90,7 +90,7 @@ export class PassphraseGate {
       setup,
       registrationRecord,
       certificateSha256,
-      await digest(passphrase),
+      secretDigest(passphrase),
     );
   }
 
@@ -137,8 +137,8 @@ export class PassphraseGate {
    * Whether a passphrase typed by a plain-text member over TLS is the
    * room's, compared in constant time.
    */
-  async matches(typed: string): Promise<boolean> {
-    return timingSafeEqual(await digest(typed.trim()), this.#digest);
+  matches(typed: string): boolean {
+    return matchesDigest(typed.trim(), this.#digest);
   }
 }
 
@@ -183,10 +183,4 @@ export async function startPassphraseLogin(
       }
     },
   };
-}
-
-async function digest(text: string): Promise<Uint8Array> {
-  return new Uint8Array(
-    await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)),
-  );
 }
