@@ -550,7 +550,7 @@ Deno.test(
     await using home = await TempFolder.create("lanroom-term-");
     await using client = await terminalClient({
       home: home.path,
-      args: ["--name", "ann", "--port", String(room.port)],
+      args: ["--name", "ann", "--host", `127.0.0.1:${room.port}`],
       columns: 200,
     });
     await client.waitFor("Passphrase: ");
@@ -560,7 +560,7 @@ Deno.test(
     await client.press(`${PASSPHRASE}\r`);
     await client.waitFor("Joined as ann.");
     await client.waitFor(
-      /Trusting the certificate of localhost:\d+ \(SHA256:[0-9a-f]{32}\) for this run only/,
+      /Trusting the certificate of 127\.0\.0\.1:\d+ \(SHA256:[0-9a-f]{32}\) for this run only/,
     );
     // Typed as `*`s, and kept out of the history that Up brings back.
     assert.ok(!client.text.includes("crossword"), client.text);
