@@ -22,6 +22,8 @@ import {
   type RoomSearchArgs,
 } from "./lib/client/client_args.ts";
 import { JoinCancelled, joinRoom } from "./lib/client/join_flow.ts";
+import { KnownHosts } from "./lib/client/known_hosts.ts";
+import { passphraseFromEnv } from "./lib/tls/passphrase.ts";
 import { NameTokens } from "./lib/client/name_tokens.ts";
 import { roomJson, roomLine } from "./lib/client/room_list.ts";
 import { discoveryText } from "./lib/discovery/discovery_address.ts";
@@ -139,6 +141,8 @@ async function main(): Promise<void> {
   try {
     joined = await joinRoom({
       ...command,
+      passphrase: command.passphrase ?? passphraseFromEnv(),
+      knownHosts: await KnownHosts.open(),
       input,
       view,
       style,

@@ -30,6 +30,18 @@ import { newOperatorCode } from "./lib/core/operator_code.ts";
 import { logTime } from "./lib/text/time.ts";
 import { visible } from "./lib/text/visible.ts";
 import { VERSION } from "./lib/version.ts";
+import {
+  createRoomCertificate,
+  loadRoomCertificate,
+  type RoomCertificate,
+} from "./lib/tls/room_certificate.ts";
+import { PassphraseGate } from "./lib/tls/passphrase_pake.ts";
+import {
+  generatePassphrase,
+  PASSPHRASE_ENV,
+  passphraseFromEnv,
+} from "./lib/tls/passphrase.ts";
+import { fingerprintText } from "./lib/tls/pem.ts";
 
 function log(line: string): void {
   console.log(`[${logTime(Date.now())}] ${visible(line)}`);
@@ -63,6 +75,59 @@ function openStore(args: StoreArgs, historySize: number): FileStore {
 }
 
 /**
+ * The room's certificate: kept in the store folder, or new at each start
+ * without a store.
+ */
+async function roomCertificate(
+  store: FileStore | undefined,
+): Promise<RoomCertificate & { created: boolean }> {
+  if (!store) return { ...await createRoomCertificate(), created: true };
+  try {
+    return await loadRoomCertificate(store.folder);
+  } catch (error) {
+    store.close();
+    stop(
+      `Cannot read or write the TLS certificate in ${
+        JSON.stringify(store.folder)
+      }: ${error instanceof Error ? error.message : error}`,
+    );
+  }
+}
+
+/** What the banner says about the room's privacy and encryption. */
+function privacyLines(
+  passphrase: { text: string; made: boolean } | undefined,
+  certificate: RoomCertificate & { created: boolean },
+  stored: boolean,
+  where: string | undefined,
+): string[] {
+  const lines = [
+    `TLS certificate ${fingerprintText(certificate.sha256)}${
+      stored
+        ? certificate.created ? " (new, kept in the store)" : ""
+        : " (new at each start with --no-store: clients that joined before " +
+          "refuse it until told to accept it)"
+    }.`,
+  ];
+  if (!passphrase) {
+    lines.push(
+      "Open room: the lanroom client talks TLS, but browsers (http://) and " +
+        "plain-text members (nc) send and see everything in clear text.",
+    );
+    return lines;
+  }
+  lines.push(
+    passphrase.made
+      ? `Private room. Passphrase: ${passphrase.text}`
+      : "Private room: members need the passphrase you gave.",
+    "Only encrypted members can join: the lanroom client, or " +
+      `openssl s_client -quiet -connect ${where ?? "HOST:PORT"}. ` +
+      "Browsers cannot join a private room yet.",
+  );
+  return lines;
+}
+
+/**
  * The operator code from {@linkcode OP_CODE_ENV}, which keeps it out of the
  * process list; undefined when unset, or when Deno may not read it.
  */
@@ -90,7 +155,7 @@ function envOperatorCode(): string | undefined {
 async function announce(
   args: AnnounceArgs,
   server: ChatServer,
-  options: { host: string | undefined; page: string },
+  options: { host: string | undefined; page: string; private: boolean },
 ): Promise<RoomAnnouncer | undefined> {
   if (options.host !== undefined && isLoopback(options.host) && !args.chosen) {
     return undefined;
@@ -105,7 +170,7 @@ async function announce(
         name,
         port: server.port,
         members: server.room.members.length,
-        private: false,
+        private: options.private,
         protocol: PROTOCOL_VERSION,
         page: options.page,
       }),
@@ -137,10 +202,24 @@ async function main(): Promise<void> {
   if (command.kind === "help") return console.log(serverHelp(VERSION));
   if (command.kind === "version") return console.log(`lanroom ${VERSION}`);
   const { options } = command;
+  let passphraseText: string | undefined;
+  try {
+    passphraseText = command.passphrase ?? passphraseFromEnv();
+  } catch (error) {
+    fail(`${PASSPHRASE_ENV}: ${(error as Error).message}`);
+  }
+  const passphrase = passphraseText !== undefined
+    ? { text: passphraseText, made: false }
+    : command.private
+    ? { text: generatePassphrase(), made: true }
+    : undefined;
   const opCode = options.operatorCode ?? envOperatorCode() ?? newOperatorCode();
   const store = command.store
     ? openStore(command.store, options.historySize ?? 50)
     : undefined;
+  const certificate = await roomCertificate(store);
+  const gate = passphrase &&
+    await PassphraseGate.create(passphrase.text, certificate.sha256);
   // A room with a store comes back on the port it had, so saved addresses work.
   const lastPort = command.portGiven ? undefined : store?.lastPort;
   let server: ChatServer;
@@ -151,6 +230,8 @@ async function main(): Promise<void> {
         port: lastPort ?? options.port,
         log,
         store,
+        certificate,
+        passphrase: gate,
         operatorCode: opCode,
       });
     } catch (error) {
@@ -160,6 +241,8 @@ async function main(): Promise<void> {
         port: 0,
         log,
         store,
+        certificate,
+        passphrase: gate,
         operatorCode: opCode,
       });
       log(`Port ${lastPort}, used last time, is taken: now on ${server.port}`);
@@ -185,10 +268,11 @@ async function main(): Promise<void> {
   const hosts = joinHosts(options.host);
   console.log(`lanroom ${VERSION}: room open on port ${server.port}.`);
   const first = hosts[0];
-  const page = first === undefined
+  // A private room has no page: browsers cannot join it yet.
+  const page = first === undefined || passphrase
     ? ""
     : `http://${hostPort(first, server.port)}/`;
-  if (first !== undefined) {
+  if (page !== "") {
     // The page is what most people open, so its address and code come first.
     console.log(`In a browser on this network: ${page}`);
     if (!isLoopback(first)) console.log(qrText(page));
@@ -205,8 +289,16 @@ async function main(): Promise<void> {
       `Files and history are kept in ${store.folder} (${store.count()} files).`,
     );
   }
+  const where = first === undefined ? undefined : hostPort(first, server.port);
+  for (const line of privacyLines(passphrase, certificate, !!store, where)) {
+    console.log(line);
+  }
   const announcer = command.announce
-    ? await announce(command.announce, server, { host: options.host, page })
+    ? await announce(command.announce, server, {
+      host: options.host,
+      page,
+      private: passphrase !== undefined,
+    })
     : undefined;
 
   console.log(

@@ -5,6 +5,7 @@ import { clockTime } from "../lib/text/time.ts";
 import { ClientProcess } from "./helpers/client_process.ts";
 import { type OpenRoom, openRoom } from "./helpers/open_room.ts";
 import { needs } from "./helpers/permissions.ts";
+import { pinLine, TEST_CERTIFICATE } from "./helpers/room_fixture.ts";
 import { notOnWindows, POSIX_SIGNALS } from "./helpers/platform.ts";
 
 const PERMISSIONS = ["read", "write", "run"] as const;
@@ -254,7 +255,7 @@ Deno.test(
         stderr,
         `Cannot join 127.0.0.1:${port}: that is not a lanroom server\n`,
       );
-    });
+    }, { plain: true });
   },
 );
 
@@ -288,6 +289,7 @@ Deno.test(
       const { code, stdout, stderr } = await ClientProcess.run({
         port,
         name: "bot",
+        knownHosts: [pinLine(`127.0.0.1:${port}`)],
       });
       assert.equal(
         stdout,
@@ -326,27 +328,49 @@ function spawnBot(room: OpenRoom): Promise<ClientProcess> {
 }
 
 /**
- * A one-connection server on 127.0.0.1 that runs `serve` on the first
- * connection, then closes it: for servers that misbehave on purpose.
+ * A server on 127.0.0.1 for servers that misbehave on purpose: it runs
+ * `serve` on every connection, then closes it. Over TLS with
+ * {@linkcode TEST_CERTIFICATE} (the client, told it is pinned, connects
+ * once), or plain with `plain`, as a server that is not a room (the client
+ * tries such a server three times, in case a room greeted it too early).
  */
 async function withFakeServer(
-  serve: (conn: Deno.TcpConn) => Promise<void>,
+  serve: (conn: Deno.Conn) => Promise<void>,
   test: (port: number) => Promise<void>,
+  options: { plain?: boolean } = {},
 ): Promise<void> {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const served = (async () => {
-    const conn = await listener.accept();
-    try {
-      await serve(conn);
-    } finally {
-      conn.close();
+  const listener = options.plain
+    ? Deno.listen({ hostname: "127.0.0.1", port: 0 })
+    : Deno.listenTls({
+      hostname: "127.0.0.1",
+      port: 0,
+      cert: TEST_CERTIFICATE.certPem,
+      key: TEST_CERTIFICATE.keyPem,
+    });
+  const served: Promise<void>[] = [];
+  const accepting = (async () => {
+    for await (const conn of listener) {
+      served.push((async () => {
+        try {
+          await serve(conn);
+        } catch {
+          // The client went away: that is what these servers provoke.
+        } finally {
+          try {
+            conn.close();
+          } catch {
+            // Closed already.
+          }
+        }
+      })());
     }
   })();
   try {
     await test(listener.addr.port);
   } finally {
     listener.close();
-    await served.catch(() => {});
+    await accepting.catch(() => {});
+    await Promise.allSettled(served);
   }
 }
 

@@ -56,20 +56,21 @@ function spawnServer(...flags: string[]) {
 
 Deno.test(
   needs(
-    "deno.json gives the server net, the interface list, free space, its store folder and the operator code's variable only, and the client its two folders and its .lanroom",
+    "deno.json gives the server net, the interface list, free space, its store folder and the operator code and passphrase variables only, and the client its two folders, its .lanroom and the passphrase variable",
     "read",
   ),
   async () => {
     const { permissions } = JSON.parse(await Deno.readTextFile(config));
     assert.deepEqual(permissions.server, {
       net: true,
-      env: ["LANROOM_OP_CODE"],
+      env: ["LANROOM_OP_CODE", "LANROOM_PASSPHRASE"],
       sys: ["networkInterfaces", "statfs", "hostname"],
       read: ["./lanroom-data"],
       write: ["./lanroom-data"],
     });
     assert.deepEqual(permissions.client, {
       net: true,
+      env: ["LANROOM_PASSPHRASE"],
       read: ["./send", "./received", "./.lanroom"],
       write: ["./send", "./received", "./.lanroom"],
     });

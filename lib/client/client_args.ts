@@ -15,6 +15,8 @@ import {
 } from "../discovery/discovery_address.ts";
 import { MAX_ROOMS_FOUND, SEARCH_MS } from "../discovery/room_finder.ts";
 import { parseRoomAddress } from "./room_address.ts";
+import { checkPassphrase, PASSPHRASE_ENV } from "../tls/passphrase.ts";
+import { KNOWN_HOSTS_FILE } from "./known_hosts.ts";
 
 /** What the client was asked to do. */
 export type ClientCommand =
@@ -40,6 +42,10 @@ export type ClientCommand =
     files: boolean;
     /** Days a `.part` no room can finish is kept. */
     keepPartsDays: number;
+    /** The passphrase of a private room. */
+    passphrase?: string;
+    /** Trust a room certificate that changed since it was pinned. */
+    acceptNewCertificate: boolean;
   };
 
 /** Where and how long to look for rooms, and how many to keep. */
@@ -70,6 +76,8 @@ export function parseClientArgs(args: string[]): ClientCommand {
       "received-dir": { type: "string" },
       "no-files": { type: "boolean" },
       "keep-parts-days": { type: "string" },
+      passphrase: { type: "string" },
+      "accept-new-certificate": { type: "boolean" },
       room: { type: "string" },
       list: { type: "boolean" },
       json: { type: "boolean" },
@@ -131,6 +139,10 @@ export function parseClientArgs(args: string[]): ClientCommand {
     keepPartsDays: values["keep-parts-days"] === undefined
       ? DEFAULT_KEEP_PARTS_DAYS
       : parseWhole("--keep-parts-days", values["keep-parts-days"], 1, 36500),
+    passphrase: values.passphrase === undefined
+      ? undefined
+      : checkPassphrase(values.passphrase),
+    acceptNewCertificate: values["accept-new-certificate"] ?? false,
   };
 }
 
@@ -155,6 +167,12 @@ export function clientHelp(version: string): string {
     "With input from a pipe it works as a bot: --name and --port (or --room)",
     "are then needed.",
     "",
+    "The client always talks TLS to the room. The first time it joins an",
+    `address it pins the room's certificate in ${KNOWN_HOSTS_FILE}, and later`,
+    "refuses a room that shows another one. A private room asks for its",
+    `passphrase: --passphrase, the ${PASSPHRASE_ENV} environment variable`,
+    "(kept out of the process list), or a question.",
+    "",
     "Options:",
     "  --name, -n NAME       your name in the room",
     "  --host HOST[:PORT]    the server's address (default: localhost)",
@@ -171,6 +189,9 @@ export function clientHelp(version: string): string {
     `  --received-dir DIR    folder received files go to (default: ${DEFAULT_RECEIVED_DIR})`,
     "  --no-files            decline files sent to the room",
     `  --keep-parts-days N   days to keep a .part no room can finish (default: ${DEFAULT_KEEP_PARTS_DAYS})`,
+    "  --passphrase TEXT     the passphrase of a private room",
+    "  --accept-new-certificate",
+    "                        trust the room's certificate although it changed",
     "  --help, -h            show this help",
     "  --version, -v         show the version",
     "",

@@ -20,6 +20,8 @@ import { netPermissionProblem } from "./permission_check.ts";
 import { parseRoomAddress, type RoomAddress } from "./room_address.ts";
 import { chooseRoom, roomNamed } from "./room_choice.ts";
 import { JoinError, RoomLink } from "./room_link.ts";
+import type { KnownHosts } from "./known_hosts.ts";
+import { fingerprintText } from "../tls/pem.ts";
 import type { NameTokens } from "./name_tokens.ts";
 
 /** What joining needs. */
@@ -41,6 +43,12 @@ export interface JoinFlowOptions {
   findRooms?: () => Promise<RoomSearch>;
   /** Whether this member accepts files. */
   files: boolean;
+  /** The passphrase of a private room, from `--passphrase` or the environment. */
+  passphrase?: string;
+  /** Trust a certificate that changed since it was pinned. */
+  acceptNewCertificate?: boolean;
+  /** The pinned certificates. */
+  knownHosts: KnownHosts;
   /**
    * The name tokens kept by this client, so its name stays its own; without
    * them it holds no name.
@@ -115,10 +123,18 @@ export async function joinRoom(options: JoinFlowOptions): Promise<Joined> {
     address = { host: options.host ?? DEFAULT_HOST, port: options.port };
   }
   address ??= await ask(`Host [${DEFAULT_HOST}]: `, parseRoomAddress);
+  let passphrase = options.passphrase;
+  const knownPassphrase = async () => {
+    if (passphrase !== undefined || !interactive) return passphrase;
+    const answer = await input.ask("Passphrase: ", { hidden: true });
+    if (answer === null) throw new JoinCancelled("No answer");
+    view.print("Passphrase: " + "*".repeat(answer.length));
+    return passphrase = answer.trim();
+  };
   let link: RoomLink | undefined;
   let room = "";
   while (!link) {
-    let port = address.port;
+    let port: number | undefined = address.port;
     if (port === undefined) {
       if (!interactive) throw needed("--port");
       port = await ask("Port: ", (text) => parsePort("port", text));
@@ -126,10 +142,21 @@ export async function joinRoom(options: JoinFlowOptions): Promise<Joined> {
     const denied = netPermissionProblem(address.host, port);
     if (denied) throw new JoinError(denied);
     try {
-      link = await RoomLink.connect(address.host, port);
+      link = await RoomLink.connect(address.host, port, {
+        knownHosts: options.knownHosts,
+        acceptNewCertificate: options.acceptNewCertificate,
+        passphrase: knownPassphrase,
+      });
       room = hostPort(address.host, port);
     } catch (error) {
       if (!interactive || !(error instanceof JoinError)) throw error;
+      if (error.code === "passphrase_wrong") {
+        // Asked again, on a new connection: one try per connection.
+        view.print(style.error(error.message));
+        passphrase = undefined;
+        address = { host: address.host, port };
+        continue;
+      }
       view.print(style.error(error.message));
       const tried: RoomAddress = { host: address.host, port };
       const shown = hostPort(address.host, port);
@@ -150,6 +177,11 @@ export async function joinRoom(options: JoinFlowOptions): Promise<Joined> {
       });
       const answer = await nextAnswer(link);
       if (answer.type === "welcome") {
+        const pinned = await link.pinIfNew(room, options.knownHosts);
+        // A person is told, as ssh does; a bot's output stays the room's.
+        if (pinned && interactive) {
+          view.print(pinnedNote(room, pinned, options.knownHosts));
+        }
         const unsaved = names && answer.nameToken !== undefined
           ? names.save(room, answer.nameToken)
           : undefined;
@@ -170,6 +202,14 @@ export async function joinRoom(options: JoinFlowOptions): Promise<Joined> {
     link.close();
     throw error;
   }
+}
+
+/** Says a room's certificate is now pinned, and where (or that it is for this run only). */
+function pinnedNote(room: string, sha256: string, known: KnownHosts): string {
+  const what = `the certificate of ${room} (${fingerprintText(sha256)})`;
+  return known.persistent
+    ? `Trusting ${what} from now on: pinned in ${known.path}.`
+    : `Trusting ${what} for this run only: Deno was not given access to ${known.path}.`;
 }
 
 async function nextAnswer(

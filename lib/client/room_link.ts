@@ -14,10 +14,31 @@ import { frameSource } from "../transport/frame_source.ts";
 import { OutboundQueue } from "../transport/outbound_queue.ts";
 import { Heartbeat, type HeartbeatOptions } from "./heartbeat.ts";
 import { errorText } from "../text/error_text.ts";
+import { parseServerEvent, PRIVATE_MARK } from "../protocol/messages.ts";
+import type { KnownHosts } from "./known_hosts.ts";
+import {
+  CertificateChanged,
+  connectPinned,
+  fetchCertificate,
+  NotTls,
+  SilentServer,
+} from "../tls/tls_client.ts";
+import { certificateSha256, derToPem, fingerprintText } from "../tls/pem.ts";
+import { startPassphraseLogin } from "../tls/passphrase_pake.ts";
 
 /** A failure to join, with a sentence fit to show the person as it is. */
 export class JoinError extends Error {
   override name = "JoinError";
+  /** What a person can do something about: a wrong passphrase is asked again. */
+  readonly code: "passphrase_wrong" | "passphrase_needed" | undefined;
+
+  constructor(
+    message: string,
+    code?: "passphrase_wrong" | "passphrase_needed",
+  ) {
+    super(message);
+    this.code = code;
+  }
 }
 
 /** Options for {@linkcode RoomLink.connect}. */
@@ -27,7 +48,23 @@ export interface ConnectOptions {
    * @default {5000}
    */
   timeoutMs?: number;
+  /** The pinned certificates; a room not in it is pinned after joining. */
+  knownHosts: KnownHosts;
+  /**
+   * Trusts the certificate the room shows now although another is pinned
+   * for its address: the person accepted the change on purpose.
+   * @default {false}
+   */
+  acceptNewCertificate?: boolean;
+  /**
+   * The passphrase, for a private room; called only when the room is
+   * private. Undefined: none known (the join fails with `passphrase_needed`).
+   */
+  passphrase?: () => Promise<string | undefined>;
 }
+
+/** How long a private room may take to answer a passphrase try: it slows down guessers. */
+const LOGIN_ANSWER_MS = 120_000;
 
 /** Events from the server are long lists at most; 1 MiB bounds them. */
 const MAX_SERVER_LINE_BYTES = 1024 * 1024;
@@ -41,6 +78,11 @@ export class RoomLink {
   readonly #frames: ReadableStreamDefaultReader<Frame>;
   #heartbeat: Heartbeat | undefined;
   #closed = false;
+  /**
+   * The certificate of a room met for the first time (or accepted anew):
+   * pinned by {@linkcode pinIfNew} once the room let this client in.
+   */
+  #unpinned: Uint8Array | undefined;
 
   private constructor(conn: Deno.Conn, decoder: FrameDecoder) {
     this.#conn = conn;
@@ -73,38 +115,52 @@ export class RoomLink {
   static async connect(
     host: string,
     port: number,
-    options: ConnectOptions = {},
+    options: ConnectOptions,
   ): Promise<RoomLink> {
     const where = hostPort(host, port);
     const timeoutMs = options.timeoutMs ?? 5000;
     const signal = AbortSignal.timeout(timeoutMs);
-    let conn: Deno.TcpConn;
+    const pinned = options.knownHosts.get(where);
+    let unpinned: Uint8Array | undefined;
+    let conn: Deno.TlsConn;
     try {
-      conn = await Deno.connect({ hostname: host, port, signal });
+      let trusted = pinned?.pem;
+      if (!trusted || options.acceptNewCertificate) {
+        unpinned = await retried(() => fetchCertificate(host, port, timeoutMs));
+        trusted = derToPem(unpinned, "CERTIFICATE");
+      }
+      conn = await retried(() => connectPinned(host, port, trusted, signal));
     } catch (error) {
+      if (error instanceof CertificateChanged && pinned) {
+        throw new JoinError(
+          await changedCertificate(where, pinned.sha256, {
+            host,
+            port,
+            timeoutMs,
+            path: options.knownHosts.path,
+          }),
+        );
+      }
       throw new JoinError(
         `Cannot join ${where}: ${connectProblem(error, timeoutMs)}`,
       );
     }
-    conn.setNoDelay(true);
-    // The system's own probes notice a peer gone for good, if slowly.
-    conn.setKeepAlive?.(true);
+    const sha256 = unpinned
+      ? await certificateSha256(unpinned)
+      : pinned!.sha256;
     const decoder = new FrameDecoder({ maxLineBytes: MAX_SERVER_LINE_BYTES });
     const link = new RoomLink(conn, decoder);
+    link.#unpinned = unpinned;
     const frames = link.#frames;
     link.#queue.push(encodeLine(HELLO));
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<"timeout">((resolve) =>
-      timer = setTimeout(() => resolve("timeout"), timeoutMs)
-    );
     try {
-      const first = await Promise.race([frames.read(), timeout]);
-      if (first === "timeout") {
+      const greeting = await link.#within(frames.read(), timeoutMs);
+      if (greeting === "timeout") {
         throw new JoinError(
           `Cannot join ${where}: no greeting within ${timeoutMs / 1000} s`,
         );
       }
-      const frame = first.value;
+      const frame = greeting.value;
       if (frame?.kind !== "line" || !frame.text.startsWith("LANROOM/")) {
         throw new JoinError(
           `Cannot join ${where}: that is not a lanroom server`,
@@ -117,6 +173,9 @@ export class RoomLink {
           }, this client ${HELLO}`,
         );
       }
+      if (frame.text.includes(PRIVATE_MARK)) {
+        await link.#logIn(where, sha256, options);
+      }
       return link;
     } catch (error) {
       link.close();
@@ -124,6 +183,76 @@ export class RoomLink {
       throw new JoinError(
         `Cannot join ${where}: ${connectProblem(error, timeoutMs)}`,
       );
+    }
+  }
+
+  /**
+   * Proves the passphrase to a private room (docs/PROTOCOL.md, "Private
+   * rooms"): OPAQUE bound to the certificate's SHA-256, one try.
+   */
+  async #logIn(
+    where: string,
+    sha256: string,
+    options: ConnectOptions,
+  ): Promise<void> {
+    const passphrase = await options.passphrase?.();
+    if (passphrase === undefined) {
+      throw new JoinError(
+        `Cannot join ${where}: the room is private. Give its passphrase ` +
+          "with --passphrase or the LANROOM_PASSPHRASE environment variable",
+        "passphrase_needed",
+      );
+    }
+    const login = await startPassphraseLogin(passphrase, sha256);
+    this.send({ type: "login", request: login.request });
+    const answer = await this.#within(this.#frames.read(), LOGIN_ANSWER_MS);
+    if (answer === "timeout" || answer.value?.kind !== "line") {
+      throw new JoinError(
+        `Cannot join ${where}: the room did not answer the passphrase`,
+      );
+    }
+    const event = parseServerEvent(answer.value.text);
+    if (event?.type === "error") {
+      throw new JoinError(`Cannot join ${where}: ${event.message}`);
+    }
+    const finish = event?.type === "login"
+      ? login.finish(event.response)
+      : undefined;
+    if (finish === undefined) {
+      throw new JoinError(
+        this.#unpinned
+          ? `Cannot join ${where}: wrong passphrase (or this is not the room: ` +
+            "it could not show it knows the passphrase)"
+          : `Cannot join ${where}: wrong passphrase`,
+        "passphrase_wrong",
+      );
+    }
+    this.send({ type: "login_finish", request: finish });
+  }
+
+  /**
+   * Pins the room's certificate if it was met for the first time (or
+   * accepted anew): call once the room let this client in. Returns the
+   * pinned SHA-256, or undefined when it was pinned already.
+   */
+  async pinIfNew(
+    where: string,
+    knownHosts: KnownHosts,
+  ): Promise<string | undefined> {
+    const der = this.#unpinned;
+    if (!der) return undefined;
+    this.#unpinned = undefined;
+    return (await knownHosts.pin(where, der)).sha256;
+  }
+
+  /** `promise`, or "timeout" after `ms`. */
+  async #within<T>(promise: Promise<T>, ms: number): Promise<T | "timeout"> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<"timeout">((resolve) =>
+      timer = setTimeout(() => resolve("timeout"), ms)
+    );
+    try {
+      return await Promise.race([promise, timeout]);
     } finally {
       clearTimeout(timer);
     }
@@ -204,7 +333,54 @@ export class RoomLink {
   }
 }
 
+/** Tries made when a room seems not to speak TLS, in case it greeted too early. */
+const TLS_TRIES = 3;
+
+/**
+ * Runs `connect` again when the server answered the ClientHello with
+ * something else: a room greets a peer that stayed silent for its
+ * greeting delay in plain text, and a client slowed down (a busy machine)
+ * can miss that delay. Another server fails every try.
+ */
+async function retried<T>(connect: () => Promise<T>): Promise<T> {
+  for (let tries = 1;; tries++) {
+    try {
+      return await connect();
+    } catch (error) {
+      if (!(error instanceof NotTls) || tries >= TLS_TRIES) throw error;
+    }
+  }
+}
+
+/**
+ * What to tell a person whose room shows another certificate than the one
+ * pinned: it may be an impostor, or a room whose store was reset; how to
+ * accept it on purpose.
+ */
+async function changedCertificate(
+  where: string,
+  pinnedSha256: string,
+  room: { host: string; port: number; timeoutMs: number; path: string },
+): Promise<string> {
+  let now = "";
+  try {
+    const der = await fetchCertificate(room.host, room.port, room.timeoutMs);
+    now = `, it now shows ${fingerprintText(await certificateSha256(der))}`;
+  } catch {
+    // The warning stands without the new fingerprint.
+  }
+  return `Cannot join ${where}: its certificate changed (pinned ` +
+    `${fingerprintText(pinnedSha256)}${now}). Someone may be pretending ` +
+    "to be the room, or the room's store was reset. If you trust it, join " +
+    `again with --accept-new-certificate, or delete the line for ${where} ` +
+    `from ${room.path}.`;
+}
+
 function connectProblem(error: unknown, timeoutMs: number): string {
+  if (error instanceof NotTls) return "that is not a lanroom server";
+  if (error instanceof SilentServer) {
+    return `no greeting within ${timeoutMs / 1000} s`;
+  }
   if (error instanceof Deno.errors.ConnectionRefused) {
     return "connection refused. Is the server running?";
   }

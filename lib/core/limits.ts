@@ -59,11 +59,16 @@ export interface RoomLimits {
   maxSocketMessageBytes: number;
   /** Bytes of events kept for a member that may rejoin, to replay what it missed. */
   maxRejoinBytes: number;
+  /** Milliseconds a peer that opened with a TLS ClientHello has to finish the handshake. */
+  tlsHandshakeTimeoutMs: number;
   /** Days a name stays held for the device that took it after it was last used. */
   nameHoldDays: number;
   /** Names the room holds at most; past it, the holds used longest ago go. */
   maxNameHolds: number;
-  /** Wrong tries of a secret (the operator code) from one address before it must wait. */
+  /**
+   * Wrong tries of a secret (the operator code, a private room's
+   * passphrase) from one address before it must wait.
+   */
   wrongTriesAllowed: number;
   /** Milliseconds the first wait lasts; each wrong try after it doubles it. */
   wrongTryDelayMs: number;
@@ -107,6 +112,7 @@ export const DEFAULT_LIMITS: Readonly<RoomLimits> = Object.freeze({
   maxHttp: 1024,
   maxSocketMessageBytes: 2 * MiB,
   maxRejoinBytes: 256 * KiB,
+  tlsHandshakeTimeoutMs: 10_000,
   nameHoldDays: 30,
   maxNameHolds: 10_000,
   wrongTriesAllowed: 3,
@@ -250,6 +256,12 @@ export const LIMITS: readonly LimitInfo[] = [
     summary: "events kept per browser member to replay after a drop",
   },
   {
+    key: "tlsHandshakeTimeoutMs",
+    flag: "tls-handshake-timeout-ms",
+    unit: "ms",
+    summary: "how long a TLS peer has to finish the handshake",
+  },
+  {
     key: "nameHoldDays",
     flag: "name-hold-days",
     unit: "days",
@@ -265,7 +277,8 @@ export const LIMITS: readonly LimitInfo[] = [
     key: "wrongTriesAllowed",
     flag: "wrong-tries-allowed",
     unit: "count",
-    summary: "wrong operator codes from one address before it must wait",
+    summary:
+      "wrong operator codes or passphrases from one address before it must wait",
   },
   {
     key: "wrongTryDelayMs",

@@ -11,10 +11,18 @@
 
 import type { RoomLimits } from "../core/limits.ts";
 import type { ByteReader } from "../transport/frame_source.ts";
-import { httpBaseUrl, unmapped } from "../transport/host_port.ts";
+import {
+  hostPort as joinHostPort,
+  httpBaseUrl,
+  unmapped,
+} from "../transport/host_port.ts";
 import { type Opening, readOpening } from "../transport/opening.ts";
+import { withTimeout } from "../async/with_timeout.ts";
+import { looksLikeTls, type TlsGate } from "../tls/tls_gate.ts";
+import { privateRoomNotice } from "../tls/private_notice.ts";
 import { AddressSlots, type SlotRefusal } from "./address_slots.ts";
 import { refuse, serveHttp } from "./http_connection.ts";
+import { writeAll } from "./response_writer.ts";
 import {
   BROWSER_GREETING_DELAY_MS,
   RecentBrowsers,
@@ -35,7 +43,20 @@ export interface FrontDoorOptions {
     | "maxUnjoined"
     | "maxHttpPerAddress"
     | "maxHttp"
+    | "tlsHandshakeTimeoutMs"
   >;
+  /**
+   * Decrypts connections that open with a TLS ClientHello; without one, they
+   * are taken for plain text like any other.
+   * @default {undefined}
+   */
+  tls?: TlsGate;
+  /**
+   * A private room: peers that do not come over TLS (plain text, HTTP) are
+   * told how to join and closed.
+   * @default {false}
+   */
+  privateRoom?: boolean;
   /**
    * How long to wait for a new peer to speak before it is taken for a room
    * peer that waits for the greeting.
@@ -50,18 +71,32 @@ export interface FrontDoorOptions {
   /** Where browsers' addresses are remembered. @default {new RecentBrowsers()} */
   browsers?: RecentBrowsers;
   /**
-   * Takes a connection that is not HTTP; `reader` yields its bytes from the
-   * first. It calls `joined` once the peer has joined the room (which frees
-   * the peer's place among those not joined). Resolves when the connection
-   * is over.
+   * Takes a connection that is not HTTP. It calls `joined` once the peer
+   * has joined the room (which frees the peer's place among those not
+   * joined). Resolves when the connection is over.
    */
-  onRoomPeer: (
-    conn: Deno.TcpConn,
-    reader: ByteReader,
-    joined: () => void,
-  ) => Promise<void>;
+  onRoomPeer: (peer: RoomPeer, joined: () => void) => Promise<void>;
   /** Log sink for failures of HTTP handlers and refused connections. */
   log: (line: string) => void;
+}
+
+/** A connection for the room, plain or decrypted. */
+export interface RoomPeer {
+  /** The connection to write to: the TCP one, or the decrypted TLS one. */
+  conn: Deno.Conn;
+  /** Yields the connection's bytes from the first. */
+  reader: ByteReader;
+  /** The peer's address (not the internal pipe's). */
+  remoteAddr: Deno.NetAddr;
+  /** The address the peer reached. */
+  localAddr: Deno.NetAddr;
+  /** Whether the connection is TLS, so private and encrypted. */
+  tls: boolean;
+}
+
+/** `host:port` of an address, as a person types it. */
+function hostPort(addr: Deno.NetAddr): string {
+  return joinHostPort(unmapped(addr.hostname), addr.port);
 }
 
 /** How often at most a refused connection is logged. */
@@ -119,15 +154,53 @@ export class FrontDoor {
       this.#open.delete(conn);
       return closeQuietly(conn);
     }
-    if (!opening.spoke || sniffHttp(opening.bytes) !== "http") {
+    if (this.#options.tls && opening.spoke && looksLikeTls(opening.bytes)) {
+      try {
+        return await this.#serveTls(conn, opening.reader, unjoined);
+      } finally {
+        unjoined();
+        this.#open.delete(conn);
+        closeQuietly(conn);
+      }
+    }
+    const http = opening.spoke && sniffHttp(opening.bytes) === "http";
+    if (!http && this.#options.privateRoom) {
+      unjoined();
+      try {
+        return await this.#tellPrivate(conn, opening.reader);
+      } finally {
+        this.#open.delete(conn);
+        closeQuietly(conn);
+      }
+    }
+    if (!http) {
       this.#open.delete(conn);
       try {
-        return await this.#options.onRoomPeer(conn, opening.reader, unjoined);
+        return await this.#options.onRoomPeer({
+          conn,
+          reader: opening.reader,
+          remoteAddr: { ...conn.remoteAddr, hostname: address },
+          localAddr: conn.localAddr,
+          tls: false,
+        }, unjoined);
       } finally {
         unjoined();
       }
     }
     unjoined();
+    if (this.#options.privateRoom) {
+      try {
+        await refuse(
+          { conn },
+          403,
+          privateRoomNotice(hostPort(conn.localAddr)),
+        );
+        return await linger(conn, opening.reader);
+      } finally {
+        this.#open.delete(conn);
+        closeQuietly(conn);
+      }
+    }
     try {
       const http = this.#http.take(address);
       if (typeof http === "string") {
@@ -154,11 +227,85 @@ export class FrontDoor {
     }
   }
 
-  /** Closes every HTTP connection and the internal server; admits no more. */
+  /** Closes every HTTP connection and the internal servers; admits no more. */
   async close(): Promise<void> {
     this.#closed = true;
     for (const conn of this.#open) closeQuietly(conn);
     await this.#bridge.close();
+    await this.#options.tls?.close();
+  }
+
+  /**
+   * Decrypts a connection that opened with a ClientHello and hands the
+   * decrypted one to the room. A handshake that fails or takes longer than
+   * `tlsHandshakeTimeoutMs` closes the connection, quietly: it is garbage
+   * or a scan. Inside, HTTP is told apart as on plain TCP, and refused with
+   * a reason: browsers over HTTPS are not served yet.
+   */
+  async #serveTls(
+    conn: Deno.TcpConn,
+    reader: ByteReader,
+    joined: () => void,
+  ): Promise<void> {
+    const opened = await this.#options.tls!.open(
+      conn,
+      reader,
+      this.#options.limits.tlsHandshakeTimeoutMs,
+    );
+    if (!opened) return;
+    // From here the room closes it, with its goodbye, as a TCP member's.
+    this.#open.delete(conn);
+    try {
+      const inside = await readOpening(opened.conn, {
+        waitMs: this.#options.greetingDelayMs ?? GREETING_DELAY_MS,
+        decided: (bytes) => sniffHttp(bytes) !== "undecided",
+      });
+      if (inside.spoke && sniffHttp(inside.bytes) === "http") {
+        joined();
+        await refuse(
+          { conn: opened.conn },
+          this.#options.privateRoom ? 403 : 501,
+          this.#options.privateRoom
+            ? "Browsers cannot join a private room yet: use chat-client"
+            : `Browsers are served over http:// only: open http://${
+              hostPort(conn.localAddr)
+            }/`,
+        );
+        return await linger(opened.conn, inside.reader);
+      }
+      await this.#options.onRoomPeer({
+        conn: opened.conn,
+        reader: inside.reader,
+        remoteAddr: {
+          ...conn.remoteAddr,
+          hostname: unmapped(conn.remoteAddr.hostname),
+        },
+        localAddr: conn.localAddr,
+        tls: true,
+      }, joined);
+    } finally {
+      closeQuietly(opened.conn);
+      // The room is done with it: its place among those not joined is free
+      // while the peer's close_notify and FIN pass through the pipe.
+      joined();
+      await withTimeout(opened.piped, HTTP_LINGER_MS);
+    }
+  }
+
+  /**
+   * Tells a plain-text peer of a private room, in one line, how to join,
+   * and closes: nothing of the room goes over plain text.
+   */
+  async #tellPrivate(conn: Deno.TcpConn, reader: ByteReader): Promise<void> {
+    const line = new TextEncoder().encode(
+      privateRoomNotice(hostPort(conn.localAddr)) + "\r\n",
+    );
+    try {
+      await withTimeout(writeAll(conn, line), HTTP_LINGER_MS);
+    } catch {
+      return;
+    }
+    await linger(conn, reader);
   }
 
   /**

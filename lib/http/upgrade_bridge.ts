@@ -10,6 +10,7 @@
  */
 
 import type { ByteReader } from "../transport/frame_source.ts";
+import { pump } from "../transport/pump.ts";
 import { writeAll } from "./response_writer.ts";
 import type { Resolution, RouteContext, Router } from "./router.ts";
 import { statusResponse, withCommonHeaders } from "./status.ts";
@@ -21,9 +22,6 @@ interface Piped {
   /** The request target as the peer sent it. */
   target: string;
 }
-
-/** Bytes per read while piping. */
-const PIPE_BYTES = 64 * 1024;
 
 /** The internal server and the connections piped into it. */
 export class UpgradeBridge {
@@ -117,19 +115,6 @@ export class UpgradeBridge {
     // One request per piped connection: the target kept is this one's.
     if (response.status !== 101) response.headers.set("connection", "close");
     return response;
-  }
-}
-
-/** Copies what `from` yields to `to` until `from` ends. */
-async function pump(
-  from: ByteReader,
-  to: { write(bytes: Uint8Array): Promise<number> },
-): Promise<void> {
-  const buffer = new Uint8Array(PIPE_BYTES);
-  while (true) {
-    const n = await from.read(buffer);
-    if (n === null) return;
-    await writeAll(to, buffer.subarray(0, n));
   }
 }
 

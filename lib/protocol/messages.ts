@@ -12,6 +12,11 @@ export const HELLO = `LANROOM/${PROTOCOL_VERSION}`;
 /** The server's first line: a version tag a program checks, a prompt a person reads. */
 export const GREETING =
   `${HELLO} Welcome to lanroom. Type your name and press Enter.`;
+/** What a private room's greeting says, for a program to see it needs the passphrase. */
+export const PRIVATE_MARK = "This room is private";
+/** The greeting of a private room (reached over TLS): the passphrase comes first. */
+export const PRIVATE_GREETING =
+  `${HELLO} Welcome to lanroom. ${PRIVATE_MARK}: type the passphrase and press Enter.`;
 
 /** A member as listed by `/who` and in the welcome. */
 export interface MemberInfo {
@@ -74,6 +79,10 @@ export type ClientMessage =
      */
     nameToken?: string;
   }
+  /** The first OPAQUE login message, in a private room (docs/PROTOCOL.md). */
+  | { type: "login"; request: string }
+  /** The last OPAQUE login message: proves the passphrase. */
+  | { type: "login_finish"; request: string }
   | { type: "say"; text: string }
   | { type: "quit" }
   /** Asks for a `pong` and keeps the member alive (feature `heartbeat`). */
@@ -101,6 +110,8 @@ export type NumberedEvent = ServerEvent & { seq?: number };
 export type ServerEvent =
   /** The answer to a `ping` (feature `heartbeat`). */
   | { type: "pong" }
+  /** The server's OPAQUE login message, the answer to `login`. */
+  | { type: "login"; response: string }
   | {
     type: "welcome";
     name: string;
@@ -212,6 +223,8 @@ const CLIENT_SHAPES: Record<ClientMessage["type"], Shape> = {
     seq: "number?",
     nameToken: "string?",
   },
+  login: { request: "string" },
+  login_finish: { request: "string" },
   say: { text: "string" },
   quit: {},
   ping: {},

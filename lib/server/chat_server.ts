@@ -17,9 +17,13 @@ import type { FileStore } from "../store/file_store.ts";
 import { fileRoutes } from "../http/file_routes.ts";
 import { FrontDoor } from "../http/front_door.ts";
 import { type Route, Router } from "../http/router.ts";
-import type { ByteReader } from "../transport/frame_source.ts";
 import { pageRoutes } from "../web/page_routes.ts";
 import { WebMembers } from "../web/web_members.ts";
+import { AttemptThrottle } from "../core/attempt_throttle.ts";
+import type { PassphraseGate } from "../tls/passphrase_pake.ts";
+import type { RoomCertificate } from "../tls/room_certificate.ts";
+import { TlsGate } from "../tls/tls_gate.ts";
+import type { RoomPeer } from "../http/front_door.ts";
 
 /** How to start a server. */
 export interface ChatServerOptions {
@@ -66,6 +70,19 @@ export interface ChatServerOptions {
    */
   browserGreetingDelayMs?: number;
   /**
+   * The room's TLS certificate; lanroom clients always come over TLS.
+   * Without one, the room speaks plain text only.
+   * @default {undefined}
+   */
+  certificate?: RoomCertificate;
+  /**
+   * Makes the room private: members prove they know this passphrase
+   * (docs/PROTOCOL.md, "Private rooms"), and only TLS peers are served.
+   * Needs `certificate`.
+   * @default {undefined}
+   */
+  passphrase?: PassphraseGate;
+  /**
    * The code that makes a member an operator (`/op CODE`); without one the
    * room has no operators.
    * @default {undefined}
@@ -89,6 +106,9 @@ export class ChatServer {
   readonly #connections = new Set<MemberConnection>();
   readonly #served = new Set<Promise<void>>();
   readonly #accepting: Promise<void>[];
+  readonly #passphrase: PassphraseGate | undefined;
+  /** Wrong passphrases per address, in a private room. */
+  readonly #throttle: AttemptThrottle;
   #closing: Promise<void> | undefined;
 
   private constructor(
@@ -96,6 +116,10 @@ export class ChatServer {
     options: ChatServerOptions,
   ) {
     this.#listeners = listeners;
+    if (options.passphrase && !options.certificate) {
+      throw new TypeError("A private room needs a certificate: its TLS");
+    }
+    this.#passphrase = options.passphrase;
     this.room = new Room({
       commands: roomCommands(),
       limits: options.limits,
@@ -114,10 +138,12 @@ export class ChatServer {
       limits: this.room.limits,
       greetingDelayMs: options.greetingDelayMs,
       browserGreetingDelayMs: options.browserGreetingDelayMs,
-      onRoomPeer: (conn, reader, joined) =>
-        this.#serveMember(conn, reader, joined),
+      tls: options.certificate && new TlsGate(options.certificate),
+      privateRoom: options.passphrase !== undefined,
+      onRoomPeer: (peer, joined) => this.#serveMember(peer, joined),
       log: (line) => this.room.log(line),
     });
+    this.#throttle = new AttemptThrottle(this.room.limits, this.room.now);
     this.#accepting = listeners.map((listener) => this.#accept(listener));
   }
 
@@ -194,22 +220,20 @@ export class ChatServer {
    * Serves a connection that speaks the room's protocol (or plain text);
    * `joined` is called once it has joined.
    */
-  async #serveMember(
-    conn: Deno.TcpConn,
-    reader: ByteReader,
-    joined: () => void,
-  ): Promise<void> {
-    const remote = hostPort(
-      unmapped(conn.remoteAddr.hostname),
-      conn.remoteAddr.port,
-    );
-    const connection = new MemberConnection(conn, {
+  async #serveMember(peer: RoomPeer, joined: () => void): Promise<void> {
+    const address = unmapped(peer.remoteAddr.hostname);
+    const connection = new MemberConnection(peer.conn, {
       room: this.room,
       relay: this.relay,
-      remote,
-      address: unmapped(conn.remoteAddr.hostname),
-      reader,
+      remote: hostPort(address, peer.remoteAddr.port),
+      address,
+      reader: peer.reader,
+      localAddr: peer.localAddr,
       onJoined: joined,
+      passphrase: this.#passphrase && {
+        gate: this.#passphrase,
+        throttle: this.#throttle,
+      },
     });
     this.#connections.add(connection);
     // Admitted after the close began: a room that is closing turns it away.

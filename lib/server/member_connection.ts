@@ -18,6 +18,7 @@ import {
   GREETING,
   HELLO,
   parseClientMessage,
+  PRIVATE_GREETING,
   type ServerEvent,
 } from "../protocol/messages.ts";
 import { type ByteReader, frameSource } from "../transport/frame_source.ts";
@@ -33,6 +34,8 @@ import { SilenceWatch } from "../transport/silence_watch.ts";
 import { TelnetFilter } from "../transport/telnet_filter.ts";
 import { withTimeout } from "../async/with_timeout.ts";
 import type { TransferRelay } from "../core/transfer_relay.ts";
+import type { AttemptThrottle } from "../core/attempt_throttle.ts";
+import type { LoginState, PassphraseGate } from "../tls/passphrase_pake.ts";
 
 /** What a connection needs from the server around it. */
 export interface MemberConnectionOptions {
@@ -49,6 +52,22 @@ export interface MemberConnectionOptions {
   reader?: ByteReader;
   /** Called once, when the peer has joined the room. */
   onJoined?: () => void;
+  /**
+   * The address the peer reached, for download links; by default
+   * `conn.localAddr` (a decrypted TLS connection's is the internal pipe's).
+   */
+  localAddr?: Deno.Addr;
+  /** In a private room: the passphrase check, and the slow-down for wrong tries. */
+  passphrase?: PassphraseCheck;
+}
+
+/**
+ * What a private room checks a connection with; wrong tries are counted
+ * under the connection's `address`.
+ */
+export interface PassphraseCheck {
+  gate: PassphraseGate;
+  throttle: AttemptThrottle;
 }
 
 type Mode = "handshake" | "framed" | "plain";
@@ -81,6 +100,15 @@ export class MemberConnection {
   #ended = false;
   /** Set by a graceful close: resolves once the last bytes are out and FIN sent. */
   #closing: Promise<void> | undefined;
+  readonly #passphrase: PassphraseCheck | undefined;
+  /** False in a private room until the peer proved the passphrase. */
+  #authorized: boolean;
+  /** The login under way, between `login` and `login_finish`. */
+  #login: LoginState | undefined;
+  /** True once this connection used its one passphrase try. */
+  #tried = false;
+  /** Ends a wait before answering a passphrase try early, when the connection ends. */
+  #stopWait: (() => void) | undefined;
   readonly peer: Peer;
 
   constructor(conn: Deno.Conn, options: MemberConnectionOptions) {
@@ -96,6 +124,8 @@ export class MemberConnection {
     this.#room = options.room;
     this.#relay = options.relay;
     this.#remote = options.remote;
+    this.#passphrase = options.passphrase;
+    this.#authorized = options.passphrase === undefined;
     this.#address = options.address;
     const limits = this.#room.limits;
     this.#decoder = new FrameDecoder({
@@ -104,6 +134,7 @@ export class MemberConnection {
       chunks: false,
       chunksAfter: HELLO,
     });
+    const localAddr = options.localAddr ?? conn.localAddr;
     this.#queue = new OutboundQueue(conn, {
       maxBytes: limits.maxQueueBytes,
       onOverflow: (queued) =>
@@ -122,8 +153,8 @@ export class MemberConnection {
       fileBytesQueued: () => this.#queue.bulkBytes,
       whenFileBytesBelow: (bytes) => this.#queue.whenBulkBelow(bytes),
       // The room's port serves HTTP too, on the address this member reached.
-      baseUrl: conn.localAddr.transport === "tcp"
-        ? httpBaseUrl(conn.localAddr)
+      baseUrl: localAddr.transport === "tcp" && this.#authorized
+        ? httpBaseUrl(localAddr)
         : undefined,
     };
   }
@@ -137,7 +168,7 @@ export class MemberConnection {
   async serve(): Promise<void> {
     // CRLF, as every line to a plain-text peer: a peer greeted without
     // having spoken is one (a lanroom client speaks first).
-    this.#queue.push(plainLine(GREETING));
+    this.#queue.push(plainLine(this.#passphrase ? PRIVATE_GREETING : GREETING));
     this.#armJoinTimer();
     try {
       const frames = frameSource(this.#reader, this.#decoder);
@@ -149,6 +180,8 @@ export class MemberConnection {
       // A reset or a local close ends the read; the reason is recorded below.
     } finally {
       this.#ended = true;
+      this.#stopWait?.();
+      if (this.#login) this.#wrongPassphrase();
       this.#silence.stop();
       clearTimeout(this.#joinTimer);
       clearTimeout(this.#linger);
@@ -302,15 +335,17 @@ export class MemberConnection {
       case "handshake":
         return this.#handshake(frame.text);
       case "plain":
-        return this.#member
-          ? this.#room.say(this.#member, frame.text)
-          : this.#joinPlain(frame.text);
+        if (this.#member) return this.#room.say(this.#member, frame.text);
+        if (!this.#authorized) {
+          return this.#tried ? undefined : this.#plainPassphrase(frame.text);
+        }
+        return this.#joinPlain(frame.text);
       case "framed":
         return this.#message(frame.text);
     }
   }
 
-  #handshake(line: string): void {
+  #handshake(line: string): void | Promise<void> {
     if (line.startsWith("LANROOM/")) {
       // A client of any version reads JSON, the refusal included.
       this.#mode = "framed";
@@ -324,7 +359,107 @@ export class MemberConnection {
       return;
     }
     this.#mode = "plain";
-    this.#joinPlain(line);
+    return this.#authorized
+      ? this.#joinPlain(line)
+      : this.#plainPassphrase(line);
+  }
+
+  /**
+   * A plain-text peer's passphrase (over TLS: a plain-text peer without TLS
+   * never gets here in a private room). One try per connection.
+   */
+  async #plainPassphrase(line: string): Promise<void> {
+    if (line.trim() === "") {
+      return this.#queue.push(
+        plainLine("Type the passphrase and press Enter."),
+      );
+    }
+    const check = this.#passphrase!;
+    this.#tried = true;
+    await this.#waitForTry();
+    if (this.#closeReason !== undefined) return;
+    if (check.gate.matches(line)) {
+      this.#passphraseRight();
+      return this.#queue.push(
+        plainLine("Passphrase accepted. Type your name and press Enter."),
+      );
+    }
+    this.#wrongPassphrase();
+    this.#queue.push(plainLine("Wrong passphrase."));
+    this.close("wrong passphrase");
+  }
+
+  /** Waits as long as the throttle says before a try from this address is answered. */
+  async #waitForTry(): Promise<void> {
+    const ms = this.#passphrase!.throttle.waitFor(this.#throttled);
+    if (ms === 0) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await new Promise<void>((resolve) => {
+      this.#stopWait = resolve;
+      timer = setTimeout(resolve, ms);
+    });
+    clearTimeout(timer);
+    this.#stopWait = undefined;
+  }
+
+  /** The address wrong passphrases are counted under. */
+  get #throttled(): string {
+    return this.#address ?? this.#remote;
+  }
+
+  #passphraseRight(): void {
+    this.#authorized = true;
+    this.#passphrase!.throttle.right(this.#throttled);
+  }
+
+  /**
+   * Counts a wrong try and logs it: every one of the first few, then at
+   * 8, 16, 32… in a row, so a flood of guesses does not flood the log.
+   */
+  #wrongPassphrase(): void {
+    this.#login = undefined;
+    const address = this.#throttled;
+    const { wrong: inRow, waitMs: wait } = this.#passphrase!.throttle.wrong(
+      address,
+    );
+    if (inRow <= 4 || (inRow & (inRow - 1)) === 0) {
+      this.#room.log(
+        `Wrong passphrase from ${address} (${inRow} in a row${
+          wait > 0 ? `; its next try waits ${formatDuration(wait)}` : ""
+        })`,
+      );
+    }
+  }
+
+  /** The framed login: `login`, answered by `login`, then `login_finish`. */
+  async #framedLogin(
+    message: Extract<ClientMessage, { type: "login" | "login_finish" }>,
+  ): Promise<void> {
+    const check = this.#passphrase;
+    if (!check || this.#authorized) {
+      return this.#sendError("not_private", "This room needs no passphrase");
+    }
+    if (message.type === "login") {
+      if (this.#tried) {
+        return this.#violation("One passphrase try per connection");
+      }
+      this.#tried = true;
+      await this.#waitForTry();
+      if (this.#closeReason !== undefined) return;
+      const started = check.gate.startLogin(message.request);
+      if (!started) return this.#violation("That is not an OPAQUE login");
+      this.#login = started.state;
+      return this.#send({ type: "login", response: started.response });
+    }
+    const login = this.#login;
+    if (!login) return this.#violation("login_finish before login");
+    if (check.gate.finishLogin(login, message.request)) {
+      this.#login = undefined;
+      return this.#passphraseRight();
+    }
+    this.#wrongPassphrase();
+    this.#sendError("passphrase_wrong", "Wrong passphrase");
+    this.close("wrong passphrase");
   }
 
   #joinPlain(name: string): void {
@@ -352,6 +487,14 @@ export class MemberConnection {
   async #message(line: string): Promise<void> {
     const message = parseClientMessage(line);
     if (typeof message === "string") return this.#violation(message);
+    if (message.type === "login" || message.type === "login_finish") {
+      return await this.#framedLogin(message);
+    }
+    if (!this.#authorized) {
+      return this.#violation(
+        `This room is private: "${message.type}" before the passphrase`,
+      );
+    }
     if (message.type === "join") return this.#joinFramed(message);
     const member = this.#member;
     if (!member) {

@@ -22,6 +22,7 @@ import {
   type StoreSettings,
 } from "../store/store_options.ts";
 import { formatBytes } from "../core/limits.ts";
+import { checkPassphrase, PASSPHRASE_ENV } from "../tls/passphrase.ts";
 import {
   DEFAULT_DISCOVERY,
   type DiscoveryAddress,
@@ -67,6 +68,10 @@ export type ServerCommand =
     store: StoreArgs | undefined;
     /** True when `--port` was given, so the store's last port is not reused. */
     portGiven: boolean;
+    /** `--private`: a passphrase is made up unless one is given. */
+    private: boolean;
+    /** `--passphrase`: the room is private with this passphrase. */
+    passphrase?: string;
     /** Where to announce the room; undefined with `--no-announce`. */
     announce: AnnounceArgs | undefined;
   }
@@ -91,6 +96,8 @@ export function parseServerArgs(args: string[]): ServerCommand {
       history: { type: "string" },
       "store-dir": { type: "string" },
       "no-store": { type: "boolean" },
+      private: { type: "boolean" },
+      passphrase: { type: "string" },
       "op-code": { type: "string" },
       "room-name": { type: "string" },
       "no-announce": { type: "boolean" },
@@ -146,6 +153,10 @@ export function parseServerArgs(args: string[]): ServerCommand {
       ? undefined
       : { folder, chosen: values["store-dir"] !== undefined, settings },
     portGiven: values.port !== undefined,
+    private: values.private ?? false,
+    passphrase: values.passphrase === undefined
+      ? undefined
+      : checkPassphrase(values.passphrase),
     options: {
       host: values.host,
       port: values.port === undefined
@@ -225,6 +236,10 @@ export function serverHelp(version: string): string {
     `                               (default ${DEFAULT_STORE_DIR}; another folder needs`,
     "                               --allow-read/--allow-write for it)",
     "  --no-store                   relay files only; keep nothing, use no files",
+    "  --private                    a private room: prints a new passphrase members",
+    "                               need to join",
+    "  --passphrase TEXT            a private room with this passphrase (or set",
+    `                               ${PASSPHRASE_ENV}, kept out of the process list)`,
     "  --op-code CODE               the operator code for /op (default: a new one,",
     `                               printed at start; or from ${OP_CODE_ENV})`,
     `  --room-name NAME             the name the room is announced by (default:`,

@@ -29,9 +29,20 @@ export class LineEditor {
   #browsing = -1;
   #draft: string[] = [];
 
+  /**
+   * Whether submitted lines go into the history; false while a passphrase
+   * is typed.
+   */
+  remembers = true;
+
   /** The text being typed. */
   get text(): string {
     return this.#chars.join("");
+  }
+
+  /** Characters in the text being typed. */
+  get length(): number {
+    return this.#chars.length;
   }
 
   /** The cursor, in characters from the start. */
@@ -125,7 +136,7 @@ export class LineEditor {
 
   #submit(): string {
     const line = this.text;
-    if (line.trim() !== "" && this.#history[0] !== line) {
+    if (this.remembers && line.trim() !== "" && this.#history[0] !== line) {
       this.#history.unshift(line);
       this.#history.length = Math.min(this.#history.length, HISTORY_SIZE);
     }

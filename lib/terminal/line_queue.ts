@@ -33,8 +33,12 @@ export class LineQueue {
 
 /** Where the client reads what the person types. */
 export interface LineSource {
-  /** Shows `prompt` (where there is a prompt) and resolves to the next line, or null at the end. */
-  ask(prompt: string): Promise<string | null>;
+  /**
+   * Shows `prompt` (where there is a prompt) and resolves to the next line,
+   * or null at the end. With `hidden`, a terminal shows a `*` for each
+   * character typed and keeps the line out of its history (a passphrase).
+   */
+  ask(prompt: string, options?: { hidden?: boolean }): Promise<string | null>;
   /** Stops reading and gives the terminal back. */
   close(): void;
 }

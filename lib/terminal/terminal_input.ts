@@ -25,6 +25,8 @@ export class TerminalInput implements LineSource {
   readonly #keys = new KeyReader();
   readonly #lines = new LineQueue();
   #prompt = "";
+  /** Whether the line being typed is shown as `*`s. */
+  #hidden = false;
   #closed = false;
 
   /** `onInterrupt` runs on Ctrl+C, which raw mode delivers as a key. */
@@ -41,10 +43,20 @@ export class TerminalInput implements LineSource {
     this.#read();
   }
 
-  ask(prompt: string): Promise<string | null> {
+  async ask(
+    prompt: string,
+    options: { hidden?: boolean } = {},
+  ): Promise<string | null> {
     this.#prompt = prompt;
+    this.#hidden = options.hidden ?? false;
+    this.#editor.remembers = !this.#hidden;
     this.#redraw();
-    return this.#lines.next();
+    try {
+      return await this.#lines.next();
+    } finally {
+      this.#hidden = false;
+      this.#editor.remembers = true;
+    }
   }
 
   close(): void {
@@ -57,7 +69,10 @@ export class TerminalInput implements LineSource {
 
   #redraw(): void {
     if (!this.#closed) {
-      this.#screen.input(this.#prompt, this.#editor.text, this.#editor.cursor);
+      const text = this.#hidden
+        ? "*".repeat(this.#editor.length)
+        : this.#editor.text;
+      this.#screen.input(this.#prompt, text, this.#editor.cursor);
     }
   }
 

@@ -8,8 +8,10 @@
  * download addresses and rejoin tokens, which must not be guessable.
  */
 export function randomHex(bytes: number): string {
-  return Array.from(
-    crypto.getRandomValues(new Uint8Array(bytes)),
-    (b) => b.toString(16).padStart(2, "0"),
-  ).join("");
+  return encodeHex(crypto.getRandomValues(new Uint8Array(bytes)));
+}
+
+/** `bytes` as lower-case hex, two digits each. */
+export function encodeHex(bytes: Uint8Array): string {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }

@@ -12,6 +12,9 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type LineMatch, lineTest, OutputWatcher } from "./process_output.ts";
+import { KNOWN_HOSTS_FILE } from "../../lib/client/known_hosts.ts";
+import { STATE_DIR } from "../../lib/client/name_tokens.ts";
+import { PASSPHRASE_ENV } from "../../lib/tls/passphrase.ts";
 
 /** How long a test waits for a client to print something or exit before failing. */
 export const CLIENT_WAIT_MS = 10_000;
@@ -55,8 +58,17 @@ export interface ClientProcessOptions {
   /** More arguments for the client, after the others. */
   args?: string[];
   /**
-   * Grants the client `home/.lanroom` too, where it keeps its name tokens,
-   * as the permission set does; without it the client holds no name.
+   * Lines for `home/.lanroom/known_hosts`, written before the client starts:
+   * certificates pinned already. Grants `home/.lanroom` as `keepNames` does.
+   * @default {undefined}
+   */
+  knownHosts?: string[];
+  /** More environment variables for the client (`LANROOM_PASSPHRASE`). */
+  env?: Record<string, string>;
+  /**
+   * Grants the client `home/.lanroom` too, where it keeps its name tokens
+   * and the rooms' pinned certificates, as the permission set does; without
+   * it the client holds no name and pins for its run only.
    * @default {false}
    */
   keepNames?: boolean;
@@ -108,7 +120,12 @@ export class ClientProcess implements AsyncDisposable {
 
   private constructor(
     args: string[],
-    options: { name?: string; home: string; ownsHome: boolean },
+    options: {
+      name?: string;
+      home: string;
+      ownsHome: boolean;
+      env?: Record<string, string>;
+    },
   ) {
     this.name = options.name ?? "the client";
     this.home = options.home;
@@ -118,6 +135,7 @@ export class ClientProcess implements AsyncDisposable {
     this.#child = new Deno.Command(Deno.execPath(), {
       args,
       cwd: options.home,
+      env: options.env,
       stdin: "piped",
       stdout: "piped",
       stderr: "piped",
@@ -163,6 +181,7 @@ export class ClientProcess implements AsyncDisposable {
       name: options.name,
       home,
       ownsHome: options.home === undefined,
+      env: options.env,
     });
   }
 
@@ -325,7 +344,9 @@ async function prepareRun(
     const granted = [
       send,
       received,
-      ...(options.keepNames ? [join(home, ".lanroom")] : []),
+      ...(options.keepNames || options.knownHosts
+        ? [join(home, STATE_DIR)]
+        : []),
     ].join(",");
     permissions = [
       "--config",
@@ -333,8 +354,16 @@ async function prepareRun(
       "--allow-net=127.0.0.1",
       `--allow-read=${granted}`,
       `--allow-write=${granted}`,
+      `--allow-env=${PASSPHRASE_ENV}`,
     ];
     folders = ["--send-dir", send, "--received-dir", received];
+  }
+  if (options.knownHosts) {
+    await Deno.mkdir(join(home, STATE_DIR), { recursive: true });
+    await Deno.writeTextFile(
+      join(home, KNOWN_HOSTS_FILE),
+      options.knownHosts.join("\n") + "\n",
+    );
   }
   return [
     "run",

@@ -9,6 +9,11 @@ import {
   ChatServer,
   type ChatServerOptions,
 } from "../../lib/server/chat_server.ts";
+import {
+  createRoomCertificate,
+  type RoomCertificate,
+} from "../../lib/tls/room_certificate.ts";
+import { derToBase64, pemToDer } from "../../lib/tls/pem.ts";
 import { type Frame, FrameDecoder } from "../../lib/protocol/frame_decoder.ts";
 import {
   encodeChunkHeader,
@@ -24,7 +29,19 @@ import {
 /** How long a test waits for something before failing. */
 export const WAIT_MS = 5000;
 
-/** A server on 127.0.0.1, any free port, logging into an array. */
+/** One certificate for the rooms of a test file, as a server with a store keeps one. */
+export const TEST_CERTIFICATE: RoomCertificate = await createRoomCertificate();
+
+/** A known_hosts line that pins {@linkcode TEST_CERTIFICATE} for `where` (`host:port`). */
+export function pinLine(where: string): string {
+  const der = pemToDer(TEST_CERTIFICATE.certPem);
+  return `${where} ${TEST_CERTIFICATE.sha256} ${derToBase64(der)}`;
+}
+
+/**
+ * A server on 127.0.0.1, any free port, logging into an array, with
+ * {@linkcode TEST_CERTIFICATE} so the lanroom client can join it.
+ */
 export function startServer(
   options: ChatServerOptions = {},
 ): ChatServer & { logLines: string[] } {
@@ -33,6 +50,7 @@ export function startServer(
     host: "127.0.0.1",
     port: 0,
     log: (l) => logLines.push(l),
+    certificate: TEST_CERTIFICATE,
     ...options,
   });
   return Object.assign(server, { logLines });

@@ -15,6 +15,19 @@ Deno.test("--keep-parts-days sets how long a .part no room can finish is kept", 
   assert.throws(() => run(["--keep-parts-days", "a week"]), RangeError);
 });
 
+Deno.test("--passphrase and --accept-new-certificate are passed on", () => {
+  const run = (args: string[]) => {
+    const command = parseClientArgs(args);
+    assert.equal(command.kind, "run");
+    return command.kind === "run" ? command : undefined!;
+  };
+  assert.equal(run([]).passphrase, undefined);
+  assert.equal(run([]).acceptNewCertificate, false);
+  assert.equal(run(["--passphrase", "7-a-b"]).passphrase, "7-a-b");
+  assert.equal(run(["--accept-new-certificate"]).acceptNewCertificate, true);
+  assert.throws(() => run(["--passphrase", " "]), /The passphrase is empty/);
+});
+
 Deno.test("--list, --json, --room, --discovery-address, --search-ms and --max-rooms", () => {
   assert.deepEqual(parseClientArgs(["--list", "--json"]), {
     kind: "list",

@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { RoomLink } from "../../../lib/client/room_link.ts";
+import { KnownHosts } from "../../../lib/client/known_hosts.ts";
 import { GREETING } from "../../../lib/protocol/messages.ts";
 import type { Route } from "../../../lib/http/router.ts";
 import {
@@ -33,6 +34,7 @@ Deno.test("a lanroom client speaks first and is greeted without the delay", asyn
   // The real client: it sends LANROOM/1 before it reads the greeting.
   const link = await RoomLink.connect("127.0.0.1", room.port, {
     timeoutMs: WAIT_MS,
+    knownHosts: KnownHosts.inMemory(),
   });
   link.close();
 });

@@ -103,6 +103,24 @@ Deno.test("--help lists the store flags with their defaults, within 80 columns",
   assert.match(help, /--resume-minutes .*\(default 60 minutes\)/);
 });
 
+Deno.test("--private and --passphrase make a private room; a passphrase is checked", () => {
+  const run = (args: string[]) => {
+    const command = parseServerArgs(args);
+    assert.equal(command.kind, "run");
+    return command.kind === "run" ? command : undefined!;
+  };
+  assert.equal(run([]).private, false);
+  assert.equal(run([]).passphrase, undefined);
+  assert.equal(run(["--private"]).private, true);
+  assert.equal(
+    run(["--passphrase", " open sesame "]).passphrase,
+    "open sesame",
+  );
+  assert.throws(() => run(["--passphrase", ""]), /The passphrase is empty/);
+  assert.match(serverHelp("x"), /--private/);
+  assert.match(serverHelp("x"), /LANROOM_PASSPHRASE/);
+});
+
 Deno.test("the room is announced on the documented group by default, under --room-name, answering as many queries a second as asked, and not at all with --no-announce", () => {
   const announce = (args: string[]) => {
     const command = parseServerArgs(args);

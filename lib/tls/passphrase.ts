@@ -1,0 +1,71 @@
+/**
+ * The room's passphrase: made up when `--private` asks for one, or given.
+ * A made-up one reads like `7-crossword-guitar` (a number from 2 to 99 and
+ * two words from a list of 256): about 22.6 bits, plenty against guessing
+ * online one try per connection with the wrong tries slowed down.
+ * @module
+ */
+
+import { PASSPHRASE_WORDS } from "./passphrase_words.ts";
+
+/** The environment variable a passphrase can come from, out of the process list. */
+export const PASSPHRASE_ENV = "LANROOM_PASSPHRASE";
+
+/** Characters in a passphrase at most: one line the room accepts easily. */
+export const MAX_PASSPHRASE_LENGTH = 200;
+
+/**
+ * The passphrase in {@linkcode PASSPHRASE_ENV}, if set and readable; without
+ * `--allow-env` for it, none (Deno is not asked).
+ */
+export function passphraseFromEnv(): string | undefined {
+  const allowed = Deno.permissions.querySync({
+    name: "env",
+    variable: PASSPHRASE_ENV,
+  });
+  if (allowed.state !== "granted") return undefined;
+  const value = Deno.env.get(PASSPHRASE_ENV);
+  return value === undefined || value.trim() === ""
+    ? undefined
+    : checkPassphrase(value);
+}
+
+/** A new passphrase from the system's random source. */
+export function generatePassphrase(): string {
+  const number = 2 + uniformBelow(98);
+  const word = () => PASSPHRASE_WORDS[uniformBelow(PASSPHRASE_WORDS.length)];
+  return `${number}-${word()}-${word()}`;
+}
+
+/**
+ * `text` trimmed, checked as a passphrase; throws a `RangeError` that says
+ * what is wrong with it.
+ */
+export function checkPassphrase(text: string): string {
+  const passphrase = text.trim();
+  if (passphrase === "") {
+    throw new RangeError("The passphrase is empty: give one, or use --private");
+  }
+  if (passphrase.length > MAX_PASSPHRASE_LENGTH) {
+    throw new RangeError(
+      `The passphrase is too long: at most ${MAX_PASSPHRASE_LENGTH} characters`,
+    );
+  }
+  // deno-lint-ignore no-control-regex
+  if (/[\x00-\x1f\x7f]/.test(passphrase)) {
+    throw new RangeError(
+      "The passphrase holds a control character: use letters, digits and -",
+    );
+  }
+  return passphrase;
+}
+
+/** A uniform whole number in [0, n), n ≤ 256, without modulo bias. */
+function uniformBelow(n: number): number {
+  const limit = 256 - (256 % n);
+  const byte = new Uint8Array(1);
+  while (true) {
+    crypto.getRandomValues(byte);
+    if (byte[0] < limit) return byte[0] % n;
+  }
+}
