@@ -90,7 +90,13 @@ Deno.test(
         page: `http://127.0.0.1:${port}/`,
       })),
     );
-    const one = await list(discovery, "--max-rooms", "1", "--search-ms", "500");
+    const one = await list(
+      discovery,
+      "--max-rooms",
+      "1",
+      "--search-ms",
+      "1500",
+    );
     assert.equal(one.code, 0, one.stderr);
     assert.match(
       one.stdout,
