@@ -174,7 +174,7 @@ Deno.test(
     );
     assert.equal(await client.exited(), 2);
     assert.deepEqual([client.lines.join("")], [
-      `Cannot use --send-dir ${other.path}: Deno was not given access to it; run deno run --allow-net --allow-read=${other.path},received --allow-write=${other.path},received client.ts --send-dir ${other.path} --received-dir received`,
+      `Cannot use --send-dir ${other.path}: Deno was not given access to it; run deno run --allow-net --allow-read=${other.path},received,.lanroom --allow-write=${other.path},received,.lanroom client.ts --send-dir ${other.path} --received-dir received`,
     ]);
   },
 );

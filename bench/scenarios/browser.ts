@@ -524,7 +524,7 @@ async function chatRows(
         }), load generator ${web.cpuLoad.toFixed(1)} (${
           tcp.cpuLoad.toFixed(1)
         }); members speak the page's WebSocket protocol; ` +
-        "--max-http-connections-per-address and --max-unjoined-per-address " +
+        "--max-http-per-address and --max-unjoined-per-address " +
         "raised to the room size + 16 (all members share 127.0.0.1)",
     }],
     data: runs,

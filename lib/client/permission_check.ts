@@ -8,6 +8,7 @@
  */
 
 import { hostPort } from "../transport/host_port.ts";
+import { STATE_DIR } from "./name_tokens.ts";
 
 function granted(descriptor: Deno.PermissionDescriptor): boolean {
   return Deno.permissions.querySync(descriptor).state === "granted";
@@ -52,7 +53,7 @@ export function folderPermissionProblem(
   const writable = sendExists ? receivedDir : `${sendDir},${receivedDir}`;
   return `Cannot use ${
     missing.join(" and ") || `--send-dir ${sendDir} (to create it)`
-  }: Deno was not given access to it; run deno run --allow-net --allow-read=${sendDir},${receivedDir} --allow-write=${writable} client.ts --send-dir ${sendDir} --received-dir ${receivedDir}`;
+  }: Deno was not given access to it; run deno run --allow-net --allow-read=${sendDir},${receivedDir},${STATE_DIR} --allow-write=${writable},${STATE_DIR} client.ts --send-dir ${sendDir} --received-dir ${receivedDir}`;
 }
 
 /**

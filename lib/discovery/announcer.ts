@@ -108,11 +108,17 @@ export class RoomAnnouncer {
     }
   }
 
+  /** Sends the announcement; a failure is logged once, never thrown. */
   async #send(to: DatagramSource): Promise<void> {
-    const problem = await this.#socket.send(
-      encodeAnnouncement(this.#options.room()),
-      to,
-    );
+    let problem: string | undefined;
+    try {
+      problem = await this.#socket.send(
+        encodeAnnouncement(this.#options.room()),
+        to,
+      );
+    } catch (error) {
+      problem = errorText(error);
+    }
     if (problem && !this.#failureSaid) {
       this.#failureSaid = true;
       this.#options.log?.(
