@@ -6,6 +6,7 @@
  * @module
  */
 
+import { visible } from "../text/visible.ts";
 import { safeFileName } from "../transfer/file_names.ts";
 import type { PartRecord } from "../transfer/part_record.ts";
 import { errorText } from "../text/error_text.ts";
@@ -61,8 +62,14 @@ export async function fetchRoomFiles(
     throw new Error(`cannot reach ${room}: ${errorText(error)}`);
   }
   if (!response.ok) {
-    await response.body?.cancel();
-    throw new Error(`the room answered ${response.status} to GET /files`);
+    // The room says why in a line of text (a private room refuses HTTP).
+    const why = (await response.text().catch(() => "")).split("\n")[0]
+      .slice(0, 200);
+    throw new Error(
+      `the room answered ${response.status} to GET /files${
+        why ? `: ${visible(why)}` : ""
+      }`,
+    );
   }
   let value: unknown;
   try {
