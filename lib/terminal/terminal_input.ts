@@ -51,12 +51,10 @@ export class TerminalInput implements LineSource {
     this.#hidden = options.hidden ?? false;
     this.#editor.remembers = !this.#hidden;
     this.#redraw();
-    try {
-      return await this.#lines.next();
-    } finally {
-      this.#hidden = false;
-      this.#editor.remembers = true;
-    }
+    // The mode lasts until the next question sets its own: keys typed
+    // ahead after a passphrase (a second try, typed before the question is
+    // asked again) are hidden and kept out of the history too.
+    return await this.#lines.next();
   }
 
   close(): void {

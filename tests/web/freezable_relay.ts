@@ -117,7 +117,9 @@ export class FreezableRelay implements AsyncDisposable {
     } catch {
       // One side closed or reset: the pair ends below.
     }
-    if (pair.frozen) return;
+    // A frozen path carries no end either: neither side may learn of the
+    // other's close, as over a Wi-Fi that is gone.
+    if (pair.frozen || pair.silent) return;
     // An ordinary end: pass it on, as a plain relay would.
     close(pair.client);
     close(pair.server);
