@@ -64,7 +64,7 @@ Deno.test(
     assert.equal(result.code, 2);
     assert.match(
       result.stderr,
-      /^Cannot use --received-dir \.\.\/elsewhere: Deno was not given access to it; run deno run --allow-net --allow-read=send,\.\.\/elsewhere --allow-write=(send,)?\.\.\/elsewhere client\.ts --send-dir send --received-dir \.\.\/elsewhere\n$/,
+      /^Cannot use --received-dir \.\.\/elsewhere: Deno was not given access to it; run deno run --allow-net --allow-read=send,\.\.\/elsewhere,\.lanroom --allow-write=(send,)?\.\.\/elsewhere,\.lanroom client\.ts --send-dir send --received-dir \.\.\/elsewhere\n$/,
     );
     await assert.rejects(
       Deno.stat(join(sandbox.path, "..", "elsewhere")),
