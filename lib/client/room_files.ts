@@ -6,26 +6,14 @@
  * @module
  */
 
+import type { SharedFileInfo } from "../protocol/messages.ts";
 import { visible } from "../text/visible.ts";
 import { safeFileName } from "../transfer/file_names.ts";
 import type { PartRecord } from "../transfer/part_record.ts";
 import { errorText } from "../text/error_text.ts";
 
 /** A file the room keeps, as listed by `GET /files` and sent in `shared`. */
-export interface RoomFile {
-  /** Permanent number, never reused. */
-  id: number;
-  name: string;
-  size: number;
-  /** Lower-case hex; also the HTTP ETag. */
-  sha256: string;
-  /** Who shared it. */
-  from: string;
-  /** When it was stored, in ms on the server's clock. */
-  time: number;
-  /** Its address on the room, `/files/12/report.pdf`. */
-  path: string;
-}
+export type RoomFile = Omit<SharedFileInfo, "to" | "url">;
 
 /** The room's address for HTTP, from the `host:port` the client joined. */
 export function roomUrl(room: string): string {

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { closeQuietly } from "../transport/close_quietly.ts";
 import { type Frame, FrameDecoder } from "../protocol/frame_decoder.ts";
 import { addressChunk, encodeLine } from "../protocol/frame_encoder.ts";
 import { type ClientMessage, HELLO } from "../protocol/messages.ts";
@@ -325,11 +326,7 @@ export class RoomLink {
     if (this.#closed) return;
     this.#closed = true;
     this.#heartbeat?.stop();
-    try {
-      this.#conn.close();
-    } catch {
-      // Already closed by the peer.
-    }
+    closeQuietly(this.#conn);
   }
 }
 

@@ -5,6 +5,8 @@
  * @module
  */
 
+import { closeQuietly } from "../transport/close_quietly.ts";
+
 /** Bytes read at a time when the reader brings no buffer of its own. */
 const READ_BYTES = 256 * 1024;
 
@@ -25,11 +27,7 @@ export function fileBody(
   const finish = () => {
     if (finished) return;
     finished = true;
-    try {
-      file.close();
-    } catch {
-      // Closed already.
-    }
+    closeQuietly(file);
     done();
   };
   return new ReadableStream({

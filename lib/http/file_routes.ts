@@ -6,11 +6,8 @@
  * @module
  */
 
-import {
-  type FileCatalog,
-  fileUrlPath,
-  type StoredFile,
-} from "../store/stored_file.ts";
+import type { FileCatalog, StoredFile } from "../store/stored_file.ts";
+import { sharedFileInfo } from "../store/shared_files.ts";
 import { DownloadSlots } from "./download_slots.ts";
 import { planDownload } from "./download_plan.ts";
 import { fileBody } from "./file_body.ts";
@@ -52,19 +49,9 @@ export function fileRoutes(
 
 /** The JSON list: each room file with its path and its full address. */
 function fileList(catalog: FileCatalog, context: RouteContext): Response {
-  const files = catalog.list().map((file) => {
-    const path = fileUrlPath(file);
-    return {
-      id: file.id,
-      name: file.name,
-      size: file.size,
-      sha256: file.sha256,
-      from: file.from,
-      time: file.time,
-      path,
-      url: context.baseUrl + path,
-    };
-  });
+  const files = catalog.list().map((file) =>
+    sharedFileInfo(file, context.baseUrl)
+  );
   const body = new TextEncoder().encode(JSON.stringify(files) + "\n");
   return new Response(body, {
     headers: {

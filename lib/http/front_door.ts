@@ -9,6 +9,7 @@
  * @module
  */
 
+import { closeQuietly } from "../transport/close_quietly.ts";
 import type { RoomLimits } from "../core/limits.ts";
 import type { ByteReader } from "../transport/frame_source.ts";
 import {
@@ -396,13 +397,5 @@ async function linger(conn: Deno.Conn, reader: ByteReader): Promise<void> {
     // A reset: nothing more to wait for.
   } finally {
     clearTimeout(timer);
-  }
-}
-
-function closeQuietly(conn: Deno.Conn): void {
-  try {
-    conn.close();
-  } catch {
-    // Closed already.
   }
 }

@@ -9,6 +9,7 @@
  * @module
  */
 
+import { closeQuietly } from "../transport/close_quietly.ts";
 import type { ByteReader } from "../transport/frame_source.ts";
 import { pump } from "../transport/pump.ts";
 import { writeAll } from "./response_writer.ts";
@@ -115,13 +116,5 @@ export class UpgradeBridge {
     // One request per piped connection: the target kept is this one's.
     if (response.status !== 101) response.headers.set("connection", "close");
     return response;
-  }
-}
-
-function closeQuietly(conn: Deno.Conn): void {
-  try {
-    conn.close();
-  } catch {
-    // Closed already.
   }
 }

@@ -33,6 +33,7 @@ import { OutboundQueue } from "../transport/outbound_queue.ts";
 import { SilenceWatch } from "../transport/silence_watch.ts";
 import { TelnetFilter } from "../transport/telnet_filter.ts";
 import { withTimeout } from "../async/with_timeout.ts";
+import { closeQuietly } from "../transport/close_quietly.ts";
 import type { TransferRelay } from "../core/transfer_relay.ts";
 import type { AttemptThrottle } from "../core/attempt_throttle.ts";
 import type { LoginState, PassphraseGate } from "../tls/passphrase_pake.ts";
@@ -282,11 +283,7 @@ export class MemberConnection {
   }
 
   #closeConn(): void {
-    try {
-      this.#conn.close();
-    } catch {
-      // Already closed.
-    }
+    closeQuietly(this.#conn);
   }
 
   #send(event: ServerEvent): void {

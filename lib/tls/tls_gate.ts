@@ -11,6 +11,7 @@
  * @module
  */
 
+import { closeQuietly } from "../transport/close_quietly.ts";
 import type { ByteReader } from "../transport/frame_source.ts";
 import { pump } from "../transport/pump.ts";
 import type { RoomCertificate } from "./room_certificate.ts";
@@ -183,12 +184,4 @@ async function pipeBothWays(
   await Promise.allSettled([inward, outward]);
   closeQuietly(inner);
   return undefined;
-}
-
-function closeQuietly(conn: Deno.Conn): void {
-  try {
-    conn.close();
-  } catch {
-    // Closed already.
-  }
 }
