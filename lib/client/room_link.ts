@@ -71,6 +71,11 @@ const LOGIN_ANSWER_MS = 120_000;
 const MAX_SERVER_LINE_BYTES = 1024 * 1024;
 /** File bytes queued before a sender waits: enough to keep the socket busy. */
 const SEND_WINDOW_BYTES = 1024 * 1024;
+/**
+ * How long reading goes on after writing failed, for what the server said
+ * before it closed (why the room closed, say) and has not been read yet.
+ */
+const LAST_WORDS_MS = 2_000;
 
 /** A joined or joining connection to a room. */
 export class RoomLink {
@@ -79,6 +84,7 @@ export class RoomLink {
   readonly #frames: ReadableStreamDefaultReader<Frame>;
   #heartbeat: Heartbeat | undefined;
   #closed = false;
+  #lastWords: ReturnType<typeof setTimeout> | undefined;
   /**
    * The certificate of a room met for the first time (or accepted anew):
    * pinned by {@linkcode pinIfNew} once the room let this client in.
@@ -105,8 +111,20 @@ export class RoomLink {
     this.#frames = frameSource(reader, decoder).getReader();
     this.#queue = new OutboundQueue(writer, {
       maxBytes: Number.MAX_SAFE_INTEGER,
-      onError: () => this.close(),
+      onError: () => this.#writeFailed(),
     });
+  }
+
+  /**
+   * Writing failed: the server closed or reset the connection, or its TLS
+   * said goodbye while this side was still sending a file. Closing at once
+   * would throw away the frames already read but not yet handled, such as
+   * the room's `closing`; the read goes on until it ends by itself, for at
+   * most {@linkcode LAST_WORDS_MS}.
+   */
+  #writeFailed(): void {
+    this.#heartbeat?.stop();
+    this.#lastWords ??= setTimeout(() => this.close(), LAST_WORDS_MS);
   }
 
   /**
@@ -294,6 +312,7 @@ export class RoomLink {
    * to fill); resolves when the sender may read more.
    */
   async sendFrame(id: number, frame: Uint8Array): Promise<void> {
+    if (!this.open) throw new Error("the connection to the server closed");
     this.#queue.pushBulk(id, addressChunk(frame, id));
     await this.#queue.whenBulkBelow(SEND_WINDOW_BYTES);
   }
@@ -325,6 +344,7 @@ export class RoomLink {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    clearTimeout(this.#lastWords);
     this.#heartbeat?.stop();
     closeQuietly(this.#conn);
   }
