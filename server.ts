@@ -119,9 +119,10 @@ function privacyLines(
     passphrase.made
       ? `Private room. Passphrase: ${passphrase.text}`
       : "Private room: members need the passphrase you gave.",
-    "Only encrypted members can join: the lanroom client, or " +
-      `openssl s_client -quiet -connect ${where ?? "HOST:PORT"}. ` +
-      "Browsers cannot join a private room yet.",
+    "Only encrypted members can join: the lanroom client, a browser at " +
+      "the https:// address (it warns once about the self-signed " +
+      "certificate: compare the SHA-256 above before you accept it), or " +
+      `openssl s_client -quiet -connect ${where ?? "HOST:PORT"}.`,
   );
   return lines;
 }
@@ -270,10 +271,10 @@ async function main(): Promise<void> {
   const hosts = joinHosts(options.host);
   console.log(`lanroom ${VERSION}: room open on port ${server.port}.`);
   const first = hosts[0];
-  // A private room has no page: browsers cannot join it yet.
-  const page = first === undefined || passphrase
+  // A private room's page is over TLS, with the room's certificate.
+  const page = first === undefined
     ? ""
-    : `http://${hostPort(first, server.port)}/`;
+    : `${passphrase ? "https" : "http"}://${hostPort(first, server.port)}/`;
   if (page !== "") {
     // The page is what most people open, so its address and code come first.
     console.log(`In a browser on this network: ${page}`);

@@ -39,9 +39,16 @@ Deno.test(
       );
       assert.ok(
         server.stdout.text.includes(
-          `Only encrypted members can join: the lanroom client, or openssl s_client -quiet -connect 127.0.0.1:${server.port}. Browsers cannot join a private room yet.`,
+          `Only encrypted members can join: the lanroom client, a browser at the https:// address (it warns once about the self-signed certificate: compare the SHA-256 above before you accept it), or openssl s_client -quiet -connect 127.0.0.1:${server.port}.`,
         ),
         server.stdout.text,
+      );
+      assert.match(
+        server.stdout.text,
+        new RegExp(
+          `^In a browser on this network: https://127\\.0\\.0\\.1:${server.port}/$`,
+          "m",
+        ),
       );
       await using client = await ClientProcess.start({
         port: server.port,

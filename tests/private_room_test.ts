@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { ClientProcess } from "./helpers/client_process.ts";
-import { openRoom } from "./helpers/open_room.ts";
+import { NEVER_GREET_MS, openHttpRoom, openRoom } from "./helpers/open_room.ts";
 import { needs } from "./helpers/permissions.ts";
 import { linuxProgram, notOnWindows } from "./helpers/platform.ts";
 import { pinLine, TEST_CERTIFICATE, WAIT_MS } from "./helpers/room_fixture.ts";
@@ -23,8 +23,14 @@ import { derToBase64, pemToDer } from "../lib/tls/pem.ts";
 import { ROOM_CERTIFICATE_NAME } from "../lib/tls/certificate_name.ts";
 import { PRIVATE_GREETING } from "../lib/protocol/messages.ts";
 import { privateRoomNotice } from "../lib/tls/private_notice.ts";
-import { readToEnd } from "./helpers/raw_http.ts";
-import { TempFolder } from "./helpers/file_fixture.ts";
+import {
+  parseAnswer,
+  type RawAnswer,
+  rawRequest,
+  readToEnd,
+} from "./helpers/raw_http.ts";
+import { sha256Bytes, TempFolder } from "./helpers/file_fixture.ts";
+import { FileStore } from "../lib/store/file_store.ts";
 import { terminalClient } from "./helpers/terminal_client.ts";
 import { canRunInTerminal } from "./helpers/terminal_process.ts";
 
@@ -239,7 +245,7 @@ Deno.test(
   },
 );
 
-Deno.test("a private room tells nc in one line how to join, and a browser on http:// too", async () => {
+Deno.test("a private room tells nc in one line how to join, and sends a browser on http:// to https://", async () => {
   await using room = privateRoom({ greetingDelayMs: 50 });
   const where = `127.0.0.1:${room.port}`;
   const nc = await Deno.connect({ hostname: "127.0.0.1", port: room.port });
@@ -253,9 +259,10 @@ Deno.test("a private room tells nc in one line how to join, and a browser on htt
     privateRoomNotice(where) + "\r\n",
   );
   named.close();
-  const page = await fetch(`http://${where}/`);
-  assert.equal(page.status, 403);
-  assert.match(await page.text(), /This room is private and encrypted/);
+  const page = await fetch(`http://${where}/`, { redirect: "manual" });
+  assert.equal(page.status, 308);
+  assert.equal(page.headers.get("location"), `https://${where}/`);
+  await page.body?.cancel();
 });
 
 Deno.test("a framed peer of a private room must log in before anything else, once", async () => {
@@ -571,27 +578,191 @@ Deno.test(
   },
 );
 
-Deno.test("a browser over https:// is told to use http:// in an open room, and refused in a private one", async () => {
-  for (
-    const [room, status, text] of [
-      [
-        openRoom(),
-        501,
-        /Browsers are served over http:\/\/ only: open http:\/\/127\.0\.0\.1:\d+\//,
-      ],
-      [
-        privateRoom(),
-        403,
-        /Browsers cannot join a private room yet: use chat-client/,
-      ],
-    ] as const
-  ) {
-    await using _ = room;
-    const conn = await tlsConnect(room.port);
-    await conn.write(encoder.encode("GET / HTTP/1.1\r\nHost: room\r\n\r\n"));
-    const answer = decoder.decode(await readToEnd(conn));
+/** One HTTP request over TLS (pinned to the test certificate), read to its end. */
+async function httpsRequest(
+  port: number,
+  head: string,
+  body = "",
+): Promise<RawAnswer> {
+  const conn = await tlsConnect(port);
+  try {
+    await conn.write(encoder.encode(head + "\r\n\r\n" + body));
+    return parseAnswer(await readToEnd(conn));
+  } finally {
     conn.close();
-    assert.ok(answer.startsWith(`HTTP/1.1 ${status} `), answer);
-    assert.match(answer, text);
   }
+}
+
+/** `method path` over https:// with `headers`, one request on its own connection. */
+function https(
+  port: number,
+  method: string,
+  path: string,
+  headers: Record<string, string> = {},
+  body = "",
+): Promise<RawAnswer> {
+  const lines = [
+    `${method} ${path} HTTP/1.1`,
+    `Host: 127.0.0.1:${port}`,
+    "Connection: close",
+    ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
+    ...body === "" ? [] : [`Content-Length: ${encoder.encode(body).length}`],
+  ];
+  return httpsRequest(port, lines.join("\r\n"), body);
+}
+
+/** `POST /session` with `passphrase`, from the room's own page. */
+function signIn(port: number, passphrase: string): Promise<RawAnswer> {
+  return https(port, "POST", "/session", {
+    "Content-Type": "application/json",
+    Origin: `https://127.0.0.1:${port}`,
+  }, JSON.stringify({ passphrase }));
+}
+
+Deno.test(
+  needs(
+    "a browser over https:// gets the page; in a private room the socket and every file address need the session the passphrase opens",
+    "read",
+    "write",
+  ),
+  async () => {
+    await using tmp = await TempFolder.create();
+    const store = FileStore.open(tmp.join("store"));
+    const content = encoder.encode("minutes of the meeting\n");
+    const plan = store.begin({
+      from: "ada",
+      name: "minutes.txt",
+      size: content.length,
+    });
+    assert.equal(plan.kind, "keep");
+    if (plan.kind !== "keep") return;
+    plan.upload.write(content);
+    const file = await store.complete(plan.upload, sha256Bytes(content));
+    assert.ok(typeof file !== "string", String(file));
+    const logged = new LogWatch();
+    await using room = openRoom({
+      passphrase: gate,
+      store,
+      log: logged.line,
+      greetingDelayMs: NEVER_GREET_MS,
+    });
+    const port = room.port;
+    const address = `/files/${file.id}/minutes.txt`;
+
+    const page = await https(port, "GET", "/");
+    assert.equal(page.status, 200);
+    assert.match(decoder.decode(page.body), /<title>lanroom<\/title>/);
+    const before = await https(port, "GET", "/session");
+    assert.deepEqual(JSON.parse(decoder.decode(before.body)), {
+      private: true,
+      in: false,
+    });
+    for (const path of [address, "/files", "/ws", `/files/${file.id}/x`]) {
+      assert.equal((await https(port, "GET", path)).status, 404, path);
+    }
+    // A cookie it did not hand out is no session.
+    const forged = await https(port, "GET", address, {
+      Cookie: `lanroom-${port}=${"0".repeat(32)}`,
+    });
+    assert.equal(forged.status, 404);
+
+    const wrong = await signIn(port, "7-crossword-violin");
+    assert.equal(wrong.status, 403);
+    assert.deepEqual(JSON.parse(decoder.decode(wrong.body)), {
+      message: "Wrong passphrase.",
+    });
+    assert.equal(wrong.headers.get("set-cookie"), null);
+    await logged.until("Wrong passphrase from 127.0.0.1 (1 in a row)");
+    const elsewhere = await https(port, "POST", "/session", {
+      "Content-Type": "application/json",
+      Origin: "https://evil.example",
+    }, JSON.stringify({ passphrase: PASSPHRASE }));
+    assert.equal(
+      elsewhere.status,
+      403,
+      "a page of another site cannot sign in",
+    );
+
+    const right = await signIn(port, PASSPHRASE);
+    assert.equal(right.status, 204);
+    const cookie = right.headers.get("set-cookie")!;
+    assert.match(
+      cookie,
+      new RegExp(
+        `^lanroom-${port}=[0-9a-f]{32}; Path=/; HttpOnly; Secure; SameSite=Strict$`,
+      ),
+    );
+    const session = { Cookie: cookie.split(";")[0] };
+    const after = await https(port, "GET", "/session", session);
+    assert.deepEqual(JSON.parse(decoder.decode(after.body)), {
+      private: true,
+      in: true,
+    });
+    const fetched = await https(port, "GET", address, session);
+    assert.equal(fetched.status, 200);
+    assert.equal(decoder.decode(fetched.body), "minutes of the meeting\n");
+    const listed = JSON.parse(
+      decoder.decode((await https(port, "GET", "/files", session)).body),
+    );
+    assert.equal(listed[0].url, `https://127.0.0.1:${port}${address}`);
+    // A ban on the address ends what its sessions open.
+    room.room.bans.add({ name: "ada", address: "127.0.0.1" }, "op", "spam");
+    assert.equal((await https(port, "GET", address, session)).status, 404);
+    room.room.bans.lift("ada");
+    assert.equal((await https(port, "GET", address, session)).status, 200);
+    // The session does not open a file under another name or a path trick.
+    for (
+      const path of [`/files/${file.id}/other.txt`, `/files/${file.id}/..%2f`]
+    ) {
+      assert.equal((await https(port, "GET", path, session)).status, 404, path);
+    }
+  },
+);
+
+Deno.test(
+  needs(
+    "wrong passphrases from a page are slowed down like the terminal's: 429 with the wait",
+    "read",
+    "write",
+  ),
+  async () => {
+    await using room = privateRoom({
+      limits: { wrongTriesAllowed: 2, wrongTryDelayMs: 60_000 },
+      greetingDelayMs: NEVER_GREET_MS,
+    });
+    for (let i = 0; i < 3; i++) {
+      assert.equal((await signIn(room.port, "wrong")).status, 403);
+    }
+    const slowed = await signIn(room.port, PASSPHRASE);
+    assert.equal(slowed.status, 429);
+    assert.equal(slowed.headers.get("retry-after"), "60");
+    assert.deepEqual(JSON.parse(decoder.decode(slowed.body)), {
+      message: "Too many wrong passphrases from your address: try again in 1m.",
+    });
+  },
+);
+
+Deno.test("an open room serves its page over https:// too, and needs no session", async () => {
+  await using room = openHttpRoom();
+  const page = await https(room.port, "GET", "/");
+  assert.equal(page.status, 200);
+  const state = await https(room.port, "GET", "/session");
+  assert.deepEqual(JSON.parse(decoder.decode(state.body)), {
+    private: false,
+    in: true,
+  });
+});
+
+Deno.test("a browser on http:// of a private room is sent to https:// at the same address", async () => {
+  await using room = privateRoom({ greetingDelayMs: NEVER_GREET_MS });
+  const answer = await rawRequest(
+    room.port,
+    `GET /files?x=1 HTTP/1.1\r\nHost: localhost:${room.port}\r\n\r\n`,
+  );
+  assert.equal(answer.status, 308);
+  assert.equal(
+    answer.headers.get("location"),
+    `https://localhost:${room.port}/files?x=1`,
+  );
+  assert.match(decoder.decode(answer.body), /this room is private/);
 });

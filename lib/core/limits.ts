@@ -74,6 +74,11 @@ export interface RoomLimits {
   wrongTryDelayMs: number;
   /** Milliseconds the wait after wrong tries lasts at most. */
   wrongTryMaxDelayMs: number;
+  /**
+   * Browsers signed in to a private room at once (their session cookies);
+   * past it, the oldest session ends and its page asks for the passphrase.
+   */
+  maxPageSessions: number;
 }
 
 /** One row of the limits table: what `--help` and the docs print. */
@@ -118,6 +123,7 @@ export const DEFAULT_LIMITS: Readonly<RoomLimits> = Object.freeze({
   wrongTriesAllowed: 3,
   wrongTryDelayMs: 1_000,
   wrongTryMaxDelayMs: 60_000,
+  maxPageSessions: 1_000,
 });
 
 /** Every limit with its flag and a one-line summary, in `--help` order. */
@@ -291,6 +297,12 @@ export const LIMITS: readonly LimitInfo[] = [
     flag: "wrong-try-max-delay-ms",
     unit: "ms",
     summary: "the longest wait after wrong tries",
+  },
+  {
+    key: "maxPageSessions",
+    flag: "max-page-sessions",
+    unit: "count",
+    summary: "browsers signed in to a private room; past it the oldest goes",
   },
 ];
 

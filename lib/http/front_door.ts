@@ -22,7 +22,8 @@ import { withTimeout } from "../async/with_timeout.ts";
 import { looksLikeTls, type TlsGate } from "../tls/tls_gate.ts";
 import { privateRoomNotice } from "../tls/private_notice.ts";
 import { AddressSlots, type SlotRefusal } from "./address_slots.ts";
-import { refuse, serveHttp } from "./http_connection.ts";
+import { type HttpPeer, refuse, serveHttp } from "./http_connection.ts";
+import { redirectToHttps } from "./https_redirect.ts";
 import { writeAll } from "./response_writer.ts";
 import {
   BROWSER_GREETING_DELAY_MS,
@@ -189,37 +190,21 @@ export class FrontDoor {
       }
     }
     unjoined();
-    if (this.#options.privateRoom) {
-      try {
-        await refuse(
-          { conn },
-          403,
-          privateRoomNotice(hostPort(conn.localAddr)),
-        );
-        return await linger(conn, opening.reader);
-      } finally {
-        this.#open.delete(conn);
-        closeQuietly(conn);
-      }
-    }
     try {
-      const http = this.#http.take(address);
-      if (typeof http === "string") {
-        this.#logRefusal(address, http, "HTTP connections");
-        await refuse(
-          { conn },
-          503,
-          `too many connections ${
-            http === "address" ? "from your address" : "at once"
-          }`,
-          { "retry-after": String(RETRY_AFTER_S) },
+      if (this.#options.privateRoom) {
+        await redirectToHttps(
+          conn,
+          opening.reader,
+          hostPort(conn.localAddr),
+          this.#options.limits,
         );
       } else {
-        try {
-          await this.#serveHttp(conn, opening.reader);
-        } finally {
-          http();
-        }
+        await this.#serveHttp({
+          conn,
+          reader: opening.reader,
+          remote: { ...conn.remoteAddr, hostname: address },
+          baseUrl: httpBaseUrl(conn.localAddr),
+        });
       }
       await linger(conn, opening.reader);
     } finally {
@@ -240,8 +225,8 @@ export class FrontDoor {
    * Decrypts a connection that opened with a ClientHello and hands the
    * decrypted one to the room. A handshake that fails or takes longer than
    * `tlsHandshakeTimeoutMs` closes the connection, quietly: it is garbage
-   * or a scan. Inside, HTTP is told apart as on plain TCP, and refused with
-   * a reason: browsers over HTTPS are not served yet.
+   * or a scan. Inside, HTTP (a browser over `https://`) is told apart as on
+   * plain TCP and served the same way.
    */
   async #serveTls(
     conn: Deno.TcpConn,
@@ -257,22 +242,30 @@ export class FrontDoor {
     // From here the room closes it, with its goodbye, as a TCP member's.
     this.#open.delete(conn);
     try {
-      const inside = await readOpening(opened.conn, {
-        waitMs: this.#options.greetingDelayMs ?? GREETING_DELAY_MS,
-        decided: (bytes) => sniffHttp(bytes) !== "undecided",
-      });
+      // A browser may open a connection before it has a request for it.
+      const inside = await this.#readOpening(
+        opened.conn,
+        unmapped(conn.remoteAddr.hostname),
+      );
       if (inside.spoke && sniffHttp(inside.bytes) === "http") {
+        // A browser over https://: served as over http://, and closed with
+        // the other HTTP connections when the room closes.
         joined();
-        await refuse(
-          { conn: opened.conn },
-          this.#options.privateRoom ? 403 : 501,
-          this.#options.privateRoom
-            ? "Browsers cannot join a private room yet: use chat-client"
-            : `Browsers are served over http:// only: open http://${
-              hostPort(conn.localAddr)
-            }/`,
-        );
-        return await linger(opened.conn, inside.reader);
+        this.#open.add(opened.conn);
+        try {
+          await this.#serveHttp({
+            conn: opened.conn,
+            reader: inside.reader,
+            remote: {
+              ...conn.remoteAddr,
+              hostname: unmapped(conn.remoteAddr.hostname),
+            },
+            baseUrl: httpBaseUrl(conn.localAddr, true),
+          });
+          return await linger(opened.conn, inside.reader);
+        } finally {
+          this.#open.delete(opened.conn);
+        }
       }
       await this.#options.onRoomPeer({
         conn: opened.conn,
@@ -315,7 +308,7 @@ export class FrontDoor {
    * opened at the same moment as a page load is judged once that load's
    * request is in).
    */
-  async #readOpening(conn: Deno.TcpConn, address: string): Promise<Opening> {
+  async #readOpening(conn: ByteReader, address: string): Promise<Opening> {
     const started = Date.now();
     const decided = (bytes: Uint8Array) => sniffHttp(bytes) !== "undecided";
     const opening = await readOpening(conn, {
@@ -333,24 +326,33 @@ export class FrontDoor {
     });
   }
 
-  async #serveHttp(conn: Deno.TcpConn, reader: ByteReader): Promise<void> {
-    await serveHttp({
-      conn,
-      reader,
-      remote: {
-        ...conn.remoteAddr,
-        hostname: unmapped(conn.remoteAddr.hostname),
-      },
-      baseUrl: httpBaseUrl(conn.localAddr),
-    }, {
-      ...this.#options,
-      bridge: this.#bridge,
-      onRequest: (head, remote) =>
-        this.#browsers.noteRequest(
-          remote.hostname,
-          head.headers.get("user-agent"),
-        ),
-    });
+  async #serveHttp(peer: HttpPeer): Promise<void> {
+    const address = peer.remote.hostname;
+    const release = this.#http.take(address);
+    if (typeof release === "string") {
+      this.#logRefusal(address, release, "HTTP connections");
+      return await refuse(
+        peer,
+        503,
+        `too many connections ${
+          release === "address" ? "from your address" : "at once"
+        }`,
+        { "retry-after": String(RETRY_AFTER_S) },
+      );
+    }
+    try {
+      await serveHttp(peer, {
+        ...this.#options,
+        bridge: this.#bridge,
+        onRequest: (head, remote) =>
+          this.#browsers.noteRequest(
+            remote.hostname,
+            head.headers.get("user-agent"),
+          ),
+      });
+    } finally {
+      release();
+    }
   }
 
   /**

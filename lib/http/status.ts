@@ -13,6 +13,7 @@ export const STATUS_TEXT: Readonly<Record<number, string>> = {
   204: "No Content",
   206: "Partial Content",
   304: "Not Modified",
+  308: "Permanent Redirect",
   400: "Bad Request",
   403: "Forbidden",
   404: "Not Found",

@@ -19,6 +19,13 @@ import { FrontDoor } from "../http/front_door.ts";
 import { type Route, Router } from "../http/router.ts";
 import { pageRoutes } from "../web/page_routes.ts";
 import { WebMembers } from "../web/web_members.ts";
+import { PageSessions } from "../web/page_sessions.ts";
+import {
+  guarded,
+  type SessionDoor,
+  sessionRoute,
+} from "../web/session_routes.ts";
+import { statusResponse } from "../http/status.ts";
 import { AttemptThrottle } from "../core/attempt_throttle.ts";
 import type { PassphraseGate } from "../tls/passphrase_pake.ts";
 import type { RoomCertificate } from "../tls/room_certificate.ts";
@@ -90,6 +97,11 @@ export interface ChatServerOptions {
   operatorCode?: string;
 }
 
+/** What a request without a page session gets: the same as for an address never used. */
+function notFound(): Response {
+  return statusResponse(404);
+}
+
 /** How long shutdown waits for goodbyes to be written before closing anyway. */
 const SHUTDOWN_GRACE_MS = 2_000;
 
@@ -132,6 +144,7 @@ export class ChatServer {
     });
     this.relay = new TransferRelay(this.room);
     this.web = new WebMembers(this.room, this.relay);
+    this.#throttle = new AttemptThrottle(this.room.limits, this.room.now);
     this.router = new Router([...this.#routes(), ...options.routes ?? []]);
     this.#frontDoor = new FrontDoor({
       router: this.router,
@@ -143,23 +156,44 @@ export class ChatServer {
       onRoomPeer: (peer, joined) => this.#serveMember(peer, joined),
       log: (line) => this.room.log(line),
     });
-    this.#throttle = new AttemptThrottle(this.room.limits, this.room.now);
     this.#accepting = listeners.map((listener) => this.#accept(listener));
   }
 
   /**
-   * The room's HTTP routes, one row per path: the web page and its
-   * WebSocket, and the file downloads when the room keeps files. Routes of
+   * The room's HTTP routes, one row per path: the web page, its session and
+   * its WebSocket, and the file downloads when the room keeps files. In a
+   * private room the WebSocket and the files need a page session. Routes of
    * other parts are added here as rows, never in the front door.
    */
   #routes(): Route[] {
+    const door = this.#sessionDoor();
     const store = this.room.store;
-    const web = [...pageRoutes(), this.web.route()];
-    return store
-      ? web.concat(fileRoutes(store, {
+    const files = store
+      ? fileRoutes(store, {
         maxDownloadsPerAddress: this.room.limits.maxDownloadsPerAddress,
-      }))
-      : web;
+      })
+      : [];
+    const carried = [this.web.route(), ...files];
+    return [
+      ...pageRoutes(),
+      sessionRoute(door),
+      ...door
+        ? carried.map((route) => guarded(route, door, notFound))
+        : carried,
+    ];
+  }
+
+  /** What a private room's pages sign in with; undefined in an open room. */
+  #sessionDoor(): SessionDoor | undefined {
+    const gate = this.#passphrase;
+    if (!gate) return undefined;
+    return {
+      matches: (typed) => gate.matches(typed),
+      throttle: this.#throttle,
+      sessions: new PageSessions(this.room.limits.maxPageSessions),
+      bans: this.room.bans,
+      log: (line) => this.room.log(line),
+    };
   }
 
   /** Listens and starts accepting. Needs `--allow-net`. */

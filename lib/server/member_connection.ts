@@ -33,6 +33,8 @@ import { OutboundQueue } from "../transport/outbound_queue.ts";
 import { SilenceWatch } from "../transport/silence_watch.ts";
 import { TelnetFilter } from "../transport/telnet_filter.ts";
 import { withTimeout } from "../async/with_timeout.ts";
+import { formatWait } from "../text/time.ts";
+import { wrongPassphraseLine } from "../tls/passphrase.ts";
 import { closeQuietly } from "../transport/close_quietly.ts";
 import type { TransferRelay } from "../core/transfer_relay.ts";
 import type { AttemptThrottle } from "../core/attempt_throttle.ts";
@@ -206,7 +208,7 @@ export class MemberConnection {
       if (this.#member || this.#closeReason !== undefined) return;
       this.#sendError(
         "handshake_timeout",
-        `No name given for ${formatDuration(ms)}: closing the connection`,
+        `No name given for ${formatWait(ms)}: closing the connection`,
       );
       this.close("did not join in time");
     }, ms);
@@ -409,23 +411,15 @@ export class MemberConnection {
     this.#passphrase!.throttle.right(this.#throttled);
   }
 
-  /**
-   * Counts a wrong try and logs it: every one of the first few, then at
-   * 8, 16, 32… in a row, so a flood of guesses does not flood the log.
-   */
+  /** Counts a wrong try and logs it (not every one in a flood). */
   #wrongPassphrase(): void {
     this.#login = undefined;
     const address = this.#throttled;
-    const { wrong: inRow, waitMs: wait } = this.#passphrase!.throttle.wrong(
+    const line = wrongPassphraseLine(
       address,
+      this.#passphrase!.throttle.wrong(address),
     );
-    if (inRow <= 4 || (inRow & (inRow - 1)) === 0) {
-      this.#room.log(
-        `Wrong passphrase from ${address} (${inRow} in a row${
-          wait > 0 ? `; its next try waits ${formatDuration(wait)}` : ""
-        })`,
-      );
-    }
+    if (line) this.#room.log(line);
   }
 
   /** The framed login: `login`, answered by `login`, then `login_finish`. */
@@ -544,12 +538,4 @@ export class MemberConnection {
         return this.#relay.receipt(member, message);
     }
   }
-}
-
-/** `5 minutes`, `90 s`, `300 ms`: a wait as a person reads it. */
-function formatDuration(ms: number): string {
-  if (ms % 60_000 === 0) {
-    return ms === 60_000 ? "1 minute" : `${ms / 60_000} minutes`;
-  }
-  return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
 }

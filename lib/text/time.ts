@@ -27,6 +27,17 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(hours / 24)}d ${hours % 24}h`;
 }
 
+/**
+ * `5 minutes`, `90 s`, `300 ms`: a configured wait, exactly, as a person
+ * reads it (a limit's value, a throttle's delay).
+ */
+export function formatWait(ms: number): string {
+  if (ms % 60_000 === 0) {
+    return ms === 60_000 ? "1 minute" : `${ms / 60_000} minutes`;
+  }
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
+}
+
 function pad(value: number): string {
   return String(value).padStart(2, "0");
 }

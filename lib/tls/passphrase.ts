@@ -6,6 +6,7 @@
  * @module
  */
 
+import { formatWait } from "../text/time.ts";
 import { PASSPHRASE_WORDS } from "./passphrase_words.ts";
 
 /** The environment variable a passphrase can come from, out of the process list. */
@@ -58,6 +59,23 @@ export function checkPassphrase(text: string): string {
     );
   }
   return passphrase;
+}
+
+/**
+ * The log line for a wrong passphrase from `address`, however it came (the
+ * PAKE, a plain-text member over TLS, a page): every one of the first few,
+ * then at 8, 16, 32… in a row, so a flood of guesses does not flood the
+ * log. Undefined when this one is not logged.
+ */
+export function wrongPassphraseLine(
+  address: string,
+  tried: { wrong: number; waitMs: number },
+): string | undefined {
+  const { wrong, waitMs } = tried;
+  if (wrong > 4 && (wrong & (wrong - 1)) !== 0) return undefined;
+  return `Wrong passphrase from ${address} (${wrong} in a row${
+    waitMs > 0 ? `; its next try waits ${formatWait(waitMs)}` : ""
+  })`;
 }
 
 /** A uniform whole number in [0, n), n ≤ 256, without modulo bias. */

@@ -18,11 +18,11 @@ export function unmapped(host: string): string {
 
 /**
  * `http://HOST:PORT` for the address a connection reached, e.g. its
- * `localAddr`: what a member on that connection can download from. An IPv6
- * host is bracketed, and its zone (`fe80::1%eth0`) written `%25eth0`, as
- * URLs need.
+ * `localAddr`: what a member on that connection can download from
+ * (`https://` for one that came over TLS). An IPv6 host is bracketed, and
+ * its zone (`fe80::1%eth0`) written `%25eth0`, as URLs need.
  */
-export function httpBaseUrl(addr: Deno.NetAddr): string {
+export function httpBaseUrl(addr: Deno.NetAddr, secure = false): string {
   const host = unmapped(addr.hostname).replace("%", "%25");
-  return `http://${hostPort(host, addr.port)}`;
+  return `${secure ? "https" : "http"}://${hostPort(host, addr.port)}`;
 }

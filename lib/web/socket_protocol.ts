@@ -9,6 +9,18 @@ import { PROTOCOL_VERSION } from "../protocol/messages.ts";
 
 /** The path of the WebSocket, beside the page. */
 export const SOCKET_PATH = "/ws";
+/**
+ * The path where a page learns whether the room is private and it is in
+ * (`GET`), and signs in with the passphrase (`POST`).
+ */
+export const SESSION_PATH = "/session";
+/** What `GET` {@linkcode SESSION_PATH} answers. */
+export interface SessionState {
+  /** The room asks for a passphrase. */
+  private: boolean;
+  /** This browser may open the WebSocket (always, in an open room). */
+  in: boolean;
+}
 /** The WebSocket subprotocol of this protocol version. */
 export const SUBPROTOCOL = `lanroom.${PROTOCOL_VERSION}`;
 /** Close code for a connection the server ends in the ordinary way. */

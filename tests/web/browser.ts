@@ -95,6 +95,7 @@ export function inFirefox(name: string): { name: string; ignore: boolean } {
  */
 export async function launchBrowser(
   kind: "chromium" | "firefox" = "chromium",
+  options: { args?: string[] } = {},
 ): Promise<Browser & AsyncDisposable> {
   // Loaded only here: puppeteer reads environment variables as it loads,
   // which `deno test --allow-net` does not grant, and the test files must
@@ -109,7 +110,10 @@ export async function launchBrowser(
       executablePath: chromiumPath(),
       networkEnabled: false,
       // Root (as in CI containers) cannot use Chromium's sandbox.
-      args: Deno.uid?.() === 0 ? ["--no-sandbox"] : [],
+      args: [
+        ...Deno.uid?.() === 0 ? ["--no-sandbox"] : [],
+        ...options.args ?? [],
+      ],
     });
   return Object.assign(browser, {
     [Symbol.asyncDispose]: () => browser.close(),

@@ -88,6 +88,13 @@ export class RoomConnection {
     });
   }
 
+  /** Stops reconnecting: the page needs the person before it tries again. */
+  stop(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.retry = false;
+  }
+
   /** The room took us in: the next drop starts from the shortest wait. */
   joined(): void {
     this.#failures = 0;

@@ -19,6 +19,7 @@ import { RoomConnection } from "./connection.ts";
 import { byId } from "./dom.ts";
 import { eventLines, type ViewLine } from "./event_lines.ts";
 import { JoinForm } from "./join_form.ts";
+import { sessionState, signIn } from "./room_session.ts";
 import { keepNameToken, storedNameToken } from "./name_token.ts";
 import { FilesPanel } from "./files_panel.ts";
 import { MemberList } from "./member_list.ts";
@@ -55,6 +56,8 @@ let inRoom = false;
 let lost = false;
 /** Set when the server refused the name, so the close that follows keeps the reason. */
 let refused = false;
+/** True in a private room; learnt from the room before joining. */
+let privateRoom = false;
 /** New sockets tried after a first one failed, before saying the room is unreachable. */
 let quickRetries = 0;
 const QUICK_RETRIES = 2;
@@ -80,6 +83,9 @@ const connection = new RoomConnection(socketUrl(), {
     const wasIn = inRoom;
     inRoom = false;
     uploads.lost();
+    // A private room that restarted forgot its sessions: the socket is
+    // refused until the person types the passphrase again.
+    if (privateRoom) void askAgainIfSignedOut();
     if (retryInMs !== undefined) {
       status.textContent = `Connection lost. Reconnecting in ${
         Math.ceil(retryInMs / 1000)
@@ -112,7 +118,7 @@ const connection = new RoomConnection(socketUrl(), {
           ? "You left the room. Join again?"
           : `You are out of the room (${reason}).`,
       );
-    } else if (!refused && quickRetries < QUICK_RETRIES) {
+    } else if (!refused && !privateRoom && quickRetries < QUICK_RETRIES) {
       // A socket the browser opened early and left idle may have been taken
       // for a plain-text member; a fresh one is not.
       quickRetries++;
@@ -128,7 +134,16 @@ const joinForm = new JoinForm({
   input: byId("name", HTMLInputElement),
   error: byId("join-error", HTMLElement),
   button: byId("join-button", HTMLButtonElement),
-}, (wanted) => {
+  lead: byId("lead", HTMLElement),
+  passphraseField: byId("passphrase-field", HTMLElement),
+  passphrase: byId("passphrase", HTMLInputElement),
+}, async (wanted, passphrase) => {
+  await sessionKnown;
+  if (passphrase !== undefined) {
+    const problem = await signIn(passphrase);
+    if (problem !== undefined) return joinForm.refuse(problem, "passphrase");
+    joinForm.askPassphrase(false);
+  }
   name = wanted;
   refused = false;
   quickRetries = 0;
@@ -285,6 +300,30 @@ function info(text: string): void {
   view.show([line]);
 }
 
+/** Asks the room whether it is private and this browser is in; shows the field. */
+async function checkSession(): Promise<boolean> {
+  const state = await sessionState();
+  if (state === undefined) return false;
+  privateRoom = state.private;
+  joinForm.askPassphrase(state.private && !state.in);
+  return state.private && !state.in;
+}
+
+/** After a drop in a private room: back to the form if the session is gone. */
+async function askAgainIfSignedOut(): Promise<void> {
+  if (!await checkSession()) return;
+  connection.stop();
+  inRoom = false;
+  lost = false;
+  rejoin = undefined;
+  state.clear();
+  showJoin();
+  joinForm.refuse(
+    "The room asks for its passphrase again (it may have restarted).",
+    "passphrase",
+  );
+}
+
 /** `ws://host:port/ws` beside this page, whichever address it was opened at. */
 function socketUrl(): string {
   const url = new URL(SOCKET_PATH.slice(1), location.href);
@@ -292,4 +331,8 @@ function socketUrl(): string {
   return url.href;
 }
 
-joinForm.focus();
+/**
+ * Resolves once the page knows whether the room asks for a passphrase, so
+ * a Join pressed early waits for it.
+ */
+const sessionKnown = checkSession().then(() => joinForm.focus());
