@@ -766,3 +766,66 @@ Deno.test("a browser on http:// of a private room is sent to https:// at the sam
   );
   assert.match(decoder.decode(answer.body), /this room is private/);
 });
+
+Deno.test(
+  needs(
+    "in a private room /files gives each member https:// addresses with its own key, /get fetches over the pinned TLS, and the key ends with the member's connection",
+    ...PERMISSIONS,
+  ),
+  async () => {
+    await using tmp = await TempFolder.create();
+    await using room = privateRoom({
+      store: FileStore.open(tmp.join("store")),
+      greetingDelayMs: NEVER_GREET_MS,
+    });
+    await using ann = await ClientProcess.start({
+      port: room.port,
+      name: "ann",
+      home: tmp.join("ann"),
+      args: ["--passphrase", PASSPHRASE],
+    });
+    const content = encoder.encode("the plan, in full\n".repeat(5000));
+    await Deno.writeFile(join(ann.sendDir, "plan.txt"), content);
+    await ann.type('/sendfile "plan.txt"');
+    await ann.waitFor(/✓ "plan\.txt" kept by the room as #1/);
+
+    await using bob = await ClientProcess.start({
+      port: room.port,
+      name: "bob",
+      home: tmp.join("bob"),
+      args: ["--passphrase", PASSPHRASE],
+    });
+    await bob.type("/files");
+    const listed = new RegExp(
+      `^  #1 plan\\.txt \\(87\\.9 KiB\\) from ann, \\d\\d:\\d\\d: https://127\\.0\\.0\\.1:${room.port}/key/([0-9a-f]{32})/files/1/plan\\.txt$`,
+    );
+    const key = listed.exec(await bob.waitFor(listed))![1];
+    await bob.type("/get 1");
+    await bob.waitFor(
+      /^\d\d:\d\d ✓ Downloaded "plan\.txt" from ann, SHA-256 verified, saved as /,
+    );
+    assert.deepEqual(
+      await Deno.readFile(join(bob.receivedDir, "plan.txt")),
+      content,
+    );
+    // The address works for whoever has it (curl -k), while bob is in.
+    const address = `/key/${key}/files/1/plan.txt`;
+    const during = await https(room.port, "GET", address);
+    assert.equal(during.status, 200, decoder.decode(during.body));
+    assert.equal(
+      (await https(room.port, "GET", `/key/${"0".repeat(32)}/files/1/plan.txt`))
+        .status,
+      404,
+    );
+    // The server ends the key as bob leaves, before it closes bob's connection.
+    assert.equal(await bob.quit(), 0, bob.output);
+    const after = await https(room.port, "GET", address);
+    assert.equal(after.status, 404, "the key ended with bob's connection");
+    // Nothing of the room over plain http://.
+    const plain = await fetch(`http://127.0.0.1:${room.port}${address}`, {
+      redirect: "manual",
+    });
+    assert.equal(plain.status, 308);
+    await plain.body?.cancel();
+  },
+);

@@ -13,6 +13,7 @@ import { parseServerEvent } from "../protocol/messages.ts";
 import { eventText } from "../text/event_text.ts";
 import type { Style } from "../text/style.ts";
 import type { View } from "../terminal/screen.ts";
+import { RoomHttp } from "./room_http.ts";
 import { Downloads } from "./downloads.ts";
 import { IncomingTransfers } from "./incoming_transfers.ts";
 import { OutgoingTransfers } from "./outgoing_transfers.ts";
@@ -121,11 +122,13 @@ export class ChatSession {
       room: keepsFiles ? options.room : undefined,
       now: options.now,
     });
+    const http = new RoomHttp(options.room, options.link.certificatePem);
+    http.useKey(options.welcome.downloadKey);
     this.downloads = new Downloads({
       dir: options.receivedDir,
       view: transferView,
       style: this.style,
-      room: options.room,
+      http,
       available: keepsFiles,
       keepPartsDays: options.keepPartsDays,
       askFiles: () => {

@@ -28,10 +28,10 @@ import {
   fetchRoomFiles,
   parseRoomFile,
   type RoomFile,
-  roomUrl,
   sameUpload,
   storedCopy,
 } from "./room_files.ts";
+import type { RoomHttp } from "./room_http.ts";
 
 /** What downloads need around them. */
 export interface DownloadsOptions {
@@ -39,8 +39,8 @@ export interface DownloadsOptions {
   dir: string;
   view: View;
   style: Style;
-  /** The room's address as this client joined it, `host:port`: files come from there. */
-  room: string;
+  /** Where the room's files come from (the address this client joined). */
+  http: RoomHttp;
   /** Whether the room keeps files and serves them over HTTP (from its welcome). */
   available: boolean;
   /**
@@ -140,7 +140,8 @@ export class Downloads {
   }
 
   async #resumeAll(kept: Kept[]): Promise<void> {
-    const { view, style, room } = this.#options;
+    const { view, style } = this.#options;
+    const room = this.#options.http.room;
     let files: RoomFile[] | undefined;
     for (const part of kept) {
       const { record } = part;
@@ -310,7 +311,7 @@ export class Downloads {
       return "fresh";
     }
     await incoming.note({
-      room: this.#options.room,
+      room: this.#options.http.room,
       id: file.id,
       sha256: file.sha256,
       path: file.path,
@@ -330,7 +331,7 @@ export class Downloads {
       file.size,
       {
         record: {
-          room: this.#options.room,
+          room: this.#options.http.room,
           from: file.from,
           time: file.time,
           since: this.#now(),
@@ -364,7 +365,8 @@ export class Downloads {
       now: this.#options.now,
     });
     const end = await fetchRest(incoming, {
-      url: roomUrl(this.#options.room) + file.path,
+      url: this.#options.http.url(file.path),
+      get: (url, init) => this.#options.http.get(url, init),
       sha256: file.sha256,
       signal: this.#stop.signal,
       onProgress: (bytes) => progress.update(bytes),
@@ -437,7 +439,7 @@ export class Downloads {
     for (const partPath of await this.#partFiles()) {
       const record = await readPartRecord(partPath);
       if (typeof record === "string") continue;
-      if (record.id === file.id && record.room === this.#options.room) {
+      if (record.id === file.id && record.room === this.#options.http.room) {
         return { partPath, record };
       }
       if (record.sha256 === file.sha256) return { partPath, record };
@@ -480,7 +482,7 @@ export class Downloads {
 
   async #list(): Promise<RoomFile[]> {
     try {
-      return await fetchRoomFiles(this.#options.room, this.#stop.signal);
+      return await fetchRoomFiles(this.#options.http, this.#stop.signal);
     } catch (error) {
       throw new CommandError(
         `Cannot get the room's list of files: ${(error as Error).message}`,

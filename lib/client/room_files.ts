@@ -11,14 +11,10 @@ import { visible } from "../text/visible.ts";
 import { safeFileName } from "../transfer/file_names.ts";
 import type { PartRecord } from "../transfer/part_record.ts";
 import { errorText } from "../text/error_text.ts";
+import type { RoomHttp } from "./room_http.ts";
 
 /** A file the room keeps, as listed by `GET /files` and sent in `shared`. */
 export type RoomFile = Omit<SharedFileInfo, "to" | "url">;
-
-/** The room's address for HTTP, from the `host:port` the client joined. */
-export function roomUrl(room: string): string {
-  return `http://${room}`;
-}
 
 /** A file from the network, or undefined when a field is missing or wrong. */
 export function parseRoomFile(value: unknown): RoomFile | undefined {
@@ -40,17 +36,17 @@ export function parseRoomFile(value: unknown): RoomFile | undefined {
  * `--allow-net` for the room's host.
  */
 export async function fetchRoomFiles(
-  room: string,
+  http: RoomHttp,
   signal?: AbortSignal,
 ): Promise<RoomFile[]> {
   let response: Response;
   try {
-    response = await fetch(`${roomUrl(room)}/files`, { signal });
+    response = await http.get(http.url("/files"), { signal });
   } catch (error) {
-    throw new Error(`cannot reach ${room}: ${errorText(error)}`);
+    throw new Error(`cannot reach ${http.room}: ${errorText(error)}`);
   }
   if (!response.ok) {
-    // The room says why in a line of text (a private room refuses HTTP).
+    // The room says why in a line of text.
     const why = (await response.text().catch(() => "")).split("\n")[0]
       .slice(0, 200);
     throw new Error(

@@ -85,6 +85,8 @@ export class RoomLink {
   #heartbeat: Heartbeat | undefined;
   #closed = false;
   #lastWords: ReturnType<typeof setTimeout> | undefined;
+  /** The room's certificate this connection trusted (PEM). */
+  #certificatePem = "";
   /**
    * The certificate of a room met for the first time (or accepted anew):
    * pinned by {@linkcode pinIfNew} once the room let this client in.
@@ -142,13 +144,14 @@ export class RoomLink {
     const pinned = options.knownHosts.get(where);
     let unpinned: Uint8Array | undefined;
     let conn: Deno.TlsConn;
+    let trusted = pinned?.pem;
     try {
-      let trusted = pinned?.pem;
       if (!trusted || options.acceptNewCertificate) {
         unpinned = await retried(() => fetchCertificate(host, port, timeoutMs));
         trusted = derToPem(unpinned, "CERTIFICATE");
       }
-      conn = await retried(() => connectPinned(host, port, trusted, signal));
+      const pem = trusted;
+      conn = await retried(() => connectPinned(host, port, pem, signal));
     } catch (error) {
       if (error instanceof CertificateChanged && pinned) {
         throw new JoinError(
@@ -170,6 +173,7 @@ export class RoomLink {
     const decoder = new FrameDecoder({ maxLineBytes: MAX_SERVER_LINE_BYTES });
     const link = new RoomLink(conn, decoder);
     link.#unpinned = unpinned;
+    link.#certificatePem = trusted!;
     const frames = link.#frames;
     link.#queue.push(encodeLine(HELLO));
     try {
@@ -333,6 +337,14 @@ export class RoomLink {
   /** Resolves once everything queued is written. */
   drained(): Promise<void> {
     return this.#queue.drained();
+  }
+
+  /**
+   * The room's certificate this connection trusted, as PEM: the only one
+   * other connections to the room (a private room's downloads) trust.
+   */
+  get certificatePem(): string {
+    return this.#certificatePem;
   }
 
   /** Whether the connection still works. */

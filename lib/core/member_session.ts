@@ -49,6 +49,10 @@ export class MemberSession implements Peer {
     return this.#transport.baseUrl;
   }
 
+  get downloadKey(): string | undefined {
+    return this.#transport.downloadKey;
+  }
+
   /** Numbers the event, keeps it for a rejoin, and sends it. */
   send(event: ServerEvent): void {
     const seq = ++this.#seq;

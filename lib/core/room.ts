@@ -54,6 +54,11 @@ export interface Peer {
    */
   readonly baseUrl?: string;
   /**
+   * In a private room, the key in this member's download addresses (see
+   * `baseUrl`), told in its welcome so the client can build them.
+   */
+  readonly downloadKey?: string;
+  /**
    * The member now goes on over another connection: close this one without
    * leaving the room. Only transports whose members may rejoin have it.
    */
@@ -539,6 +544,9 @@ export class Room {
       ...(options.nameToken ? { nameToken: options.nameToken } : {}),
       ...(options.rejoined ? { rejoined: true } : {}),
       ...(options.missed !== undefined ? { missed: options.missed } : {}),
+      ...(member.peer.downloadKey === undefined
+        ? {}
+        : { downloadKey: member.peer.downloadKey }),
     };
   }
 

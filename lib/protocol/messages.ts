@@ -133,6 +133,11 @@ export type ServerEvent =
     /** True when this connection took over the member's earlier one. */
     rejoined?: boolean;
     /**
+     * In a private room: the key in this member's download addresses,
+     * `https://HOST:PORT/key/KEY/files/…`, valid while this connection lasts.
+     */
+    downloadKey?: string;
+    /**
      * On a rejoin: how many numbered events follow, replayed from where the
      * member left off; absent when the server no longer holds them all, and
      * `history` messages follow instead.

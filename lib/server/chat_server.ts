@@ -22,6 +22,7 @@ import { WebMembers } from "../web/web_members.ts";
 import { PageSessions } from "../web/page_sessions.ts";
 import {
   guarded,
+  keyedRoutes,
   type SessionDoor,
   sessionRoute,
 } from "../web/session_routes.ts";
@@ -121,6 +122,8 @@ export class ChatServer {
   readonly #passphrase: PassphraseGate | undefined;
   /** Wrong passphrases per address, in a private room. */
   readonly #throttle: AttemptThrottle;
+  /** A private room's door for browsers and download keys. */
+  readonly #door: SessionDoor | undefined;
   #closing: Promise<void> | undefined;
 
   private constructor(
@@ -145,6 +148,7 @@ export class ChatServer {
     this.relay = new TransferRelay(this.room);
     this.web = new WebMembers(this.room, this.relay);
     this.#throttle = new AttemptThrottle(this.room.limits, this.room.now);
+    this.#door = this.#sessionDoor();
     this.router = new Router([...this.#routes(), ...options.routes ?? []]);
     this.#frontDoor = new FrontDoor({
       router: this.router,
@@ -166,7 +170,7 @@ export class ChatServer {
    * other parts are added here as rows, never in the front door.
    */
   #routes(): Route[] {
-    const door = this.#sessionDoor();
+    const door = this.#door;
     const store = this.room.store;
     const files = store
       ? fileRoutes(store, {
@@ -174,12 +178,13 @@ export class ChatServer {
       })
       : [];
     const carried = [this.web.route(), ...files];
+    if (!door) return [...pageRoutes(), sessionRoute(undefined), ...carried];
     return [
       ...pageRoutes(),
       sessionRoute(door),
-      ...door
-        ? carried.map((route) => guarded(route, door, notFound))
-        : carried,
+      ...[...carried, ...keyedRoutes(files)].map((route) =>
+        guarded(route, door, notFound)
+      ),
     ];
   }
 
@@ -187,10 +192,13 @@ export class ChatServer {
   #sessionDoor(): SessionDoor | undefined {
     const gate = this.#passphrase;
     if (!gate) return undefined;
+    const { maxPageSessions, maxMembers, maxUnjoined } = this.room.limits;
     return {
       matches: (typed) => gate.matches(typed),
       throttle: this.#throttle,
-      sessions: new PageSessions(this.room.limits.maxPageSessions),
+      sessions: new PageSessions(maxPageSessions),
+      // One per connection that proved the passphrase, closed with it.
+      keys: new PageSessions(maxMembers + maxUnjoined),
       bans: this.room.bans,
       log: (line) => this.room.log(line),
     };
@@ -267,6 +275,7 @@ export class ChatServer {
       passphrase: this.#passphrase && {
         gate: this.#passphrase,
         throttle: this.#throttle,
+        downloadKeys: this.#door!.keys,
       },
     });
     this.#connections.add(connection);

@@ -35,6 +35,8 @@ import { TelnetFilter } from "../transport/telnet_filter.ts";
 import { withTimeout } from "../async/with_timeout.ts";
 import { formatWait } from "../text/time.ts";
 import { wrongPassphraseLine } from "../tls/passphrase.ts";
+import type { PageSessions } from "../web/page_sessions.ts";
+import { keyPrefix } from "../web/session_routes.ts";
 import { closeQuietly } from "../transport/close_quietly.ts";
 import type { TransferRelay } from "../core/transfer_relay.ts";
 import type { AttemptThrottle } from "../core/attempt_throttle.ts";
@@ -71,6 +73,12 @@ export interface MemberConnectionOptions {
 export interface PassphraseCheck {
   gate: PassphraseGate;
   throttle: AttemptThrottle;
+  /**
+   * Where a connection that proved the passphrase gets its personal
+   * download key (in its download addresses, `/key/KEY/files/…`), which
+   * ends with the connection: a member put out loses it.
+   */
+  downloadKeys: PageSessions;
 }
 
 type Mode = "handshake" | "framed" | "plain";
@@ -108,6 +116,8 @@ export class MemberConnection {
   #authorized: boolean;
   /** The login under way, between `login` and `login_finish`. */
   #login: LoginState | undefined;
+  /** In a private room, once the passphrase is proved: this member's download key. */
+  #downloadKey: string | undefined;
   /** True once this connection used its one passphrase try. */
   #tried = false;
   /** Ends a wait before answering a passphrase try early, when the connection ends. */
@@ -144,6 +154,8 @@ export class MemberConnection {
         this.#dropSlow(`too slow: ${formatBytes(queued)} behind`),
       onError: () => this.#abort("connection lost"),
     });
+    // deno-lint-ignore no-this-alias
+    const self = this;
     this.peer = {
       send: (event) => this.#send(event),
       close: (reason) => this.close(reason),
@@ -156,9 +168,12 @@ export class MemberConnection {
       fileBytesQueued: () => this.#queue.bulkBytes,
       whenFileBytesBelow: (bytes) => this.#queue.whenBulkBelow(bytes),
       // The room's port serves HTTP too, on the address this member reached.
-      baseUrl: localAddr.transport === "tcp" && this.#authorized
-        ? httpBaseUrl(localAddr)
-        : undefined,
+      get baseUrl() {
+        return self.#baseUrl(localAddr);
+      },
+      get downloadKey() {
+        return self.#downloadKey;
+      },
     };
   }
 
@@ -277,7 +292,11 @@ export class MemberConnection {
     );
   }
 
+  /** The member leaves, and its download key (in a private room) ends. */
   #leave(reason: string): void {
+    if (this.#downloadKey !== undefined) {
+      this.#passphrase!.downloadKeys.close(this.#downloadKey);
+    }
     if (!this.#member) return;
     const member = this.#member;
     this.#member = undefined;
@@ -409,6 +428,18 @@ export class MemberConnection {
   #passphraseRight(): void {
     this.#authorized = true;
     this.#passphrase!.throttle.right(this.#throttled);
+    this.#downloadKey = this.#passphrase!.downloadKeys.open();
+  }
+
+  /**
+   * `http://HOST:PORT` as this member reached the room; in a private room
+   * `https://HOST:PORT/key/KEY`, once the passphrase is proved.
+   */
+  #baseUrl(localAddr: Deno.Addr): string | undefined {
+    if (localAddr.transport !== "tcp") return undefined;
+    if (!this.#passphrase) return httpBaseUrl(localAddr);
+    if (this.#downloadKey === undefined) return undefined;
+    return httpBaseUrl(localAddr, true) + keyPrefix(this.#downloadKey);
   }
 
   /** Counts a wrong try and logs it (not every one in a flood). */

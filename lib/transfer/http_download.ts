@@ -20,6 +20,15 @@ export interface FetchRestOptions {
   signal?: AbortSignal;
   /** Called with the bytes the file holds so far. */
   onProgress?: (bytes: number) => void;
+  /**
+   * What asks for the bytes: `fetch`, or a `GET` over the room's pinned
+   * TLS for a private room.
+   * @default {fetch}
+   */
+  get?: (
+    url: string,
+    init: { headers: Record<string, string>; signal?: AbortSignal },
+  ) => Promise<Response>;
 }
 
 /**
@@ -52,7 +61,8 @@ export async function fetchRest(
   }
   let response: Response;
   try {
-    response = await fetch(options.url, { headers, signal: options.signal });
+    const get = options.get ?? fetch;
+    response = await get(options.url, { headers, signal: options.signal });
   } catch (error) {
     return { kind: "failed", reason: errorText(error) };
   }

@@ -4,7 +4,8 @@
  * cookie, which the page's WebSocket and every download address of the
  * room need. Kept in memory only: after a restart the page asks for the
  * passphrase again. At most `maxPageSessions` are kept; past it the oldest
- * goes, and its page asks again.
+ * goes, and its page asks again. A second set holds the terminal members'
+ * personal download keys, each open while its member's connection lasts.
  * @module
  */
 
@@ -43,14 +44,23 @@ export class PageSessions {
     return token;
   }
 
+  /** Whether `token` is a session held now. */
+  has(token: string): boolean {
+    return TOKEN.test(token) && this.#digests.has(secretDigest(token));
+  }
+
+  /** Ends the session of `token`, if held. */
+  close(token: string): void {
+    this.#digests.delete(secretDigest(token));
+  }
+
   /**
    * Whether the `Cookie` header holds a session of this room, found under
    * the cookie name for the room's `port`.
    */
   holds(headers: Headers, port: string): boolean {
     const token = cookieValue(headers.get("cookie"), cookieName(port));
-    return token !== undefined && TOKEN.test(token) &&
-      this.#digests.has(secretDigest(token));
+    return token !== undefined && this.has(token);
   }
 
   /**

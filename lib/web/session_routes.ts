@@ -34,6 +34,8 @@ export interface SessionDoor {
   matches(typed: string): boolean;
   throttle: AttemptThrottle;
   sessions: PageSessions;
+  /** Terminal members' download keys, for addresses under `/key/KEY/`. */
+  keys: PageSessions;
   /** A banned address has no session, whatever its cookie. */
   bans: Pick<BanList, "find">;
   log(line: string): void;
@@ -62,7 +64,8 @@ export function sessionRoute(door: SessionDoor | undefined): Route {
 
 /**
  * `route` behind the session: a request without one (or from a banned
- * address) gets `refusal()` instead.
+ * address) gets `refusal()` instead. A route whose path has a `:session`
+ * segment takes a member's download key there instead of the cookie.
  */
 export function guarded(
   route: Route,
@@ -78,14 +81,34 @@ export function guarded(
   };
 }
 
-/** Whether the request carries a session of this room, from an address not banned. */
+/**
+ * Whether the request carries a session of this room (a page's cookie, or
+ * a member's key in its path), from an address not banned.
+ */
 function admitted(
   door: SessionDoor,
   request: Request,
   context: RouteContext,
 ): boolean {
-  return door.sessions.holds(request.headers, roomPort(context)) &&
+  const key = context.params.session;
+  const held = key === undefined
+    ? door.sessions.holds(request.headers, roomPort(context))
+    : door.keys.has(key);
+  return held &&
     door.bans.find(undefined, context.remote.hostname) === undefined;
+}
+
+/** The prefix of a member's personal download addresses: `/key/KEY`. */
+export function keyPrefix(key: string): string {
+  return `/key/${key}`;
+}
+
+/** The same rows under `/key/:session`, for addresses that carry a member's key. */
+export function keyedRoutes(routes: Route[]): Route[] {
+  return routes.map((route) => ({
+    ...route,
+    path: `/key/:session${route.path}`,
+  }));
 }
 
 async function signIn(

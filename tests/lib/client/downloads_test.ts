@@ -16,6 +16,7 @@ import {
 } from "../../helpers/file_fixture.ts";
 import { needs } from "../../helpers/permissions.ts";
 import { RangeFileServer } from "../../helpers/range_file_server.ts";
+import { RoomHttp } from "../../../lib/client/room_http.ts";
 
 const MiB = 1024 * 1024;
 
@@ -51,7 +52,7 @@ async function setUp(
     dir,
     view,
     style: plainStyle,
-    room: server.room,
+    http: new RoomHttp(server.room),
     available: options.available ?? true,
   });
   return { source, file, dir, view, downloads, sha256: file.sha256 };
@@ -350,7 +351,7 @@ Deno.test(
       dir,
       view,
       style: plainStyle,
-      room: server.room,
+      http: new RoomHttp(server.room),
       available: true,
       askFiles: () => asked++,
     });
@@ -393,7 +394,7 @@ Deno.test(
       dir,
       view,
       style: plainStyle,
-      room: server.room,
+      http: new RoomHttp(server.room),
       available: true,
       keepPartsDays: 30,
     });
