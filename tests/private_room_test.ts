@@ -28,6 +28,7 @@ import {
   type RawAnswer,
   rawRequest,
   readToEnd,
+  writeAll,
 } from "./helpers/raw_http.ts";
 import { sha256Bytes, TempFolder } from "./helpers/file_fixture.ts";
 import { FileStore } from "../lib/store/file_store.ts";
@@ -531,6 +532,76 @@ Deno.test("hundreds of wrong passphrases are slowed, logged sparingly, and the r
   await lines.rest();
 });
 
+Deno.test("10,000 wrong passphrases from pages are each answered and logged sparingly, and the room keeps chatting", async () => {
+  await using room = privateRoom({
+    // Every try is checked: none waits, so none is turned away unchecked.
+    limits: { wrongTriesAllowed: 1_000_000, messagesPerSecond: 10_000 },
+    greetingDelayMs: NEVER_GREET_MS,
+  });
+  const member = await tlsConnect(room.port);
+  const lines = new Lines(member);
+  await member.write(encoder.encode(`${PASSPHRASE}\r\ndana\r\n`));
+  await lines.until(/^Joined as dana\./);
+  const TRIES = 10_000;
+  const CONNECTIONS = 4;
+  const body = JSON.stringify({ passphrase: "wrong guess" });
+  const request = (last: boolean) =>
+    [
+      "POST /session HTTP/1.1",
+      `Host: 127.0.0.1:${room.port}`,
+      "Content-Type: application/json",
+      `Content-Length: ${body.length}`,
+      ...last ? ["Connection: close"] : [],
+      "",
+      body,
+    ].join("\r\n");
+  // Each connection sends its share in batches, as a busy client would on
+  // a kept-alive connection, and counts the answers.
+  const BATCH = 100;
+  const guess = async () => {
+    const conn = await tlsConnect(room.port);
+    const reader = conn.readable.getReader();
+    const share = TRIES / CONNECTIONS;
+    let text = "";
+    let refused = 0;
+    for (let sent = 0; sent < share; sent += BATCH) {
+      const batch = Array.from(
+        { length: BATCH },
+        (_, i) => request(sent + i === share - 1),
+      );
+      await writeAll(conn, encoder.encode(batch.join("")));
+      while (refused < sent + BATCH) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`closed after ${refused} answers: ${text}`);
+        text += decoder.decode(value, { stream: true });
+        const answers = text.split("HTTP/1.1 403 Forbidden\r\n");
+        refused += answers.length - 1;
+        text = answers.at(-1)!;
+      }
+    }
+    reader.releaseLock();
+    conn.close();
+    return refused;
+  };
+  const guessing = Promise.all(Array.from({ length: CONNECTIONS }, guess));
+  let said = 0;
+  let done = false;
+  guessing.finally(() => done = true).catch(() => {});
+  while (!done || said < 3) {
+    await member.write(encoder.encode(`still chatting ${said}\r\n`));
+    await lines.until(new RegExp(`dana: still chatting ${said}$`));
+    said++;
+  }
+  const refused = await guessing;
+  assert.deepEqual(refused, Array(CONNECTIONS).fill(TRIES / CONNECTIONS));
+  const logged = room.logLines.filter((l) => l.startsWith("Wrong passphrase"));
+  // 1-4 in a row, then 8, 16, … 8192.
+  assert.equal(logged.length, 15, logged.join("\n"));
+  assert.match(logged.at(-1)!, /\(8192 in a row\)$/);
+  await member.closeWrite();
+  await lines.rest();
+});
+
 Deno.test("an open room still serves nc and plain-text members in clear, beside TLS", async () => {
   await using room = openRoom();
   const peer = await room.plain("zoe");
@@ -586,7 +657,7 @@ async function httpsRequest(
 ): Promise<RawAnswer> {
   const conn = await tlsConnect(port);
   try {
-    await conn.write(encoder.encode(head + "\r\n\r\n" + body));
+    await writeAll(conn, encoder.encode(head + "\r\n\r\n" + body));
     return parseAnswer(await readToEnd(conn));
   } finally {
     conn.close();

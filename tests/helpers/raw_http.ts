@@ -105,7 +105,11 @@ export function parseAnswer(bytes: Uint8Array): RawAnswer {
   return { status, headers, body: bytes.slice(end + 4) };
 }
 
-async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
+/** Writes all of `bytes`: one `write` may take only part of them. */
+export async function writeAll(
+  conn: Deno.Conn,
+  bytes: Uint8Array,
+): Promise<void> {
   let written = 0;
   while (written < bytes.length) {
     written += await conn.write(bytes.subarray(written));
