@@ -728,7 +728,9 @@ Deno.test(
       private: true,
       in: false,
     });
-    for (const path of [address, "/files", "/ws", `/files/${file.id}/x`]) {
+    for (
+      const path of [address, "/files", "/ws", "/events", `/files/${file.id}/x`]
+    ) {
       assert.equal((await https(port, "GET", path)).status, 404, path);
     }
     // A cookie it did not hand out is no session.

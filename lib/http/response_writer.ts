@@ -69,7 +69,16 @@ export async function writeResponse(
       const whole = await pumpExactly(sink, body, Number(declared));
       return whole && !framing.close;
     }
-    return await writeUnknownLength(sink, body, status, headers, framing);
+    // An event stream is read by the page as it comes: nothing is gathered.
+    const gather = response.headers.get("content-type")?.startsWith(
+        "text/event-stream",
+      )
+      ? 0
+      : GATHER_BYTES;
+    return await writeUnknownLength(sink, body, status, headers, {
+      ...framing,
+      gather,
+    });
   } finally {
     if (body && !body.locked) await body.cancel().catch(() => {});
   }
@@ -123,22 +132,22 @@ async function pumpExactly(
 
 /**
  * A body without a declared length: sent with one when it ends within
- * {@linkcode GATHER_BYTES}, else chunked (HTTP/1.1) or ended by closing
- * (HTTP/1.0).
+ * `framing.gather` bytes ({@linkcode GATHER_BYTES}), else chunked
+ * (HTTP/1.1) or ended by closing (HTTP/1.0).
  */
 async function writeUnknownLength(
   sink: ByteSink,
   body: ReadableStream<Uint8Array>,
   status: number,
   headers: string[],
-  framing: ResponseFraming,
+  framing: ResponseFraming & { gather: number },
 ): Promise<boolean> {
   const reader = body.getReader();
   try {
     const gathered: Uint8Array[] = [];
     let size = 0;
     let done = false;
-    while (size <= GATHER_BYTES) {
+    while (size <= framing.gather) {
       const read = await reader.read();
       if (read.done) {
         done = true;

@@ -177,7 +177,7 @@ export class ChatServer {
         maxDownloadsPerAddress: this.room.limits.maxDownloadsPerAddress,
       })
       : [];
-    const carried = [this.web.route(), ...files];
+    const carried = [...this.web.routes(), ...files];
     if (!door) return [...pageRoutes(), sessionRoute(undefined), ...carried];
     return [
       ...pageRoutes(),

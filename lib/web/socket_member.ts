@@ -12,6 +12,7 @@
  * @module
  */
 
+import type { MemberSocket } from "./event_stream_socket.ts";
 import { withTimeout } from "../async/with_timeout.ts";
 import { formatBytes } from "../core/limits.ts";
 import {
@@ -55,7 +56,7 @@ const encoder = new TextEncoder();
 
 /** Serves one WebSocket until it closes; never throws. */
 export class SocketMember {
-  readonly #socket: WebSocket;
+  readonly #socket: MemberSocket;
   readonly #room: Room;
   readonly #relay: TransferRelay;
   readonly #remote: string;
@@ -71,7 +72,7 @@ export class SocketMember {
   #chunkBytesWaiting = 0;
   readonly peer: Peer;
 
-  constructor(socket: WebSocket, options: SocketMemberOptions) {
+  constructor(socket: MemberSocket, options: SocketMemberOptions) {
     this.#socket = socket;
     socket.binaryType = "arraybuffer";
     this.#room = options.room;

@@ -10,6 +10,11 @@ import { PROTOCOL_VERSION } from "../protocol/messages.ts";
 /** The path of the WebSocket, beside the page. */
 export const SOCKET_PATH = "/ws";
 /**
+ * The path of the server-sent events that stand in for the WebSocket where
+ * it cannot open; the page POSTs its messages to `EVENTS_PATH/ID`.
+ */
+export const EVENTS_PATH = "/events";
+/**
  * The path where a page learns whether the room is private and it is in
  * (`GET`), and signs in with the passphrase (`POST`).
  */

@@ -13,7 +13,8 @@ import type { TransferRelay } from "../core/transfer_relay.ts";
 import { localHost, sameOrigin } from "./origin_check.ts";
 import { pageHeaders } from "./page_routes.ts";
 import { SocketMember } from "./socket_member.ts";
-import { SOCKET_PATH, SUBPROTOCOL } from "./socket_protocol.ts";
+import { EVENTS_PATH, SOCKET_PATH, SUBPROTOCOL } from "./socket_protocol.ts";
+import { EventStreamSocket, type MemberSocket } from "./event_stream_socket.ts";
 
 /**
  * Seconds a socket may leave a ping unanswered before it is closed: a phone
@@ -28,6 +29,8 @@ export class WebMembers {
   readonly #room: Room;
   readonly #relay: TransferRelay;
   readonly #members = new Set<SocketMember>();
+  /** The open event streams, by the id their POSTs name. */
+  readonly #streams = new Map<string, EventStreamSocket>();
 
   constructor(room: Room, relay: TransferRelay) {
     this.#room = room;
@@ -45,26 +48,8 @@ export class WebMembers {
    * upgrade, 400 for another protocol version, else the upgrade.
    */
   upgrade(request: Request, context: RouteContext): Response {
-    const remote = hostPort(context.remote.hostname, context.remote.port);
-    if (!localHost(request.headers)) {
-      this.#room.log(
-        `Refused a WebSocket from ${remote}: addressed to ${
-          request.headers.get("host")
-        }, not an IP address or a local name`,
-      );
-      return plain(
-        403,
-        "This room answers WebSockets only at an IP address or a local name",
-      );
-    }
-    if (!sameOrigin(request.headers)) {
-      this.#room.log(
-        `Refused a WebSocket from ${remote}: page of another site (${
-          request.headers.get("origin")
-        })`,
-      );
-      return plain(403, "This room only takes connections from its own page");
-    }
+    const refused = this.#notFromThePage(request, context);
+    if (refused) return refused;
     if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
       const response = plain(426, "This address takes WebSocket connections");
       response.headers.set("upgrade", "websocket");
@@ -83,25 +68,118 @@ export class WebMembers {
       protocol: SUBPROTOCOL,
       idleTimeout: IDLE_TIMEOUT_S,
     });
+    this.#serve(socket, context);
+    return response;
+  }
+
+  /**
+   * Answers `GET` {@linkcode EVENTS_PATH}: the same member as over a
+   * WebSocket, its events as server-sent events (a page whose WebSocket
+   * cannot open falls back to it).
+   */
+  events(request: Request, context: RouteContext): Response {
+    const refused = this.#notFromThePage(request, context);
+    if (refused) return refused;
+    if (this.#room.closed) return plain(503, "The room is closing");
+    const socket = new EventStreamSocket();
+    this.#streams.set(socket.id, socket);
+    socket.addEventListener("close", () => this.#streams.delete(socket.id));
+    this.#serve(socket, context);
+    const headers = pageHeaders("text/event-stream; charset=utf-8");
+    headers.set("cache-control", "no-store");
+    return new Response(socket.stream, { headers });
+  }
+
+  /**
+   * Answers `POST` {@linkcode EVENTS_PATH}`/ID`: one message for the stream
+   * `ID`, JSON text (`application/json`) or chunk frames (anything else), at
+   * most `max-socket-message-bytes`, with its `Content-Length`.
+   */
+  async post(request: Request, context: RouteContext): Promise<Response> {
+    const refused = this.#notFromThePage(request, context);
+    if (refused) return refused;
+    const socket = this.#streams.get(context.params.id);
+    if (!socket) return plain(404, "No such event stream: open a new one");
+    const length = Number(request.headers.get("content-length"));
+    const max = this.#room.limits.maxSocketMessageBytes;
+    if (!(length > 0)) return plain(411, "Send the message with a length");
+    if (length > max) {
+      return plain(413, `A message takes at most ${max} bytes`);
+    }
+    const text = request.headers.get("content-type")?.startsWith(
+      "application/json",
+    );
+    socket.receive(
+      text ? await request.text() : await request.arrayBuffer(),
+    );
+    return new Response(null, {
+      status: 204,
+      headers: pageHeaders("text/plain; charset=utf-8"),
+    });
+  }
+
+  /** The routes of the WebSocket and of the event streams, for the server's table. */
+  routes(): Route[] {
+    return [
+      {
+        methods: ["GET"],
+        path: SOCKET_PATH,
+        handler: (request, context) => this.upgrade(request, context),
+      },
+      {
+        methods: ["GET"],
+        path: EVENTS_PATH,
+        handler: (request, context) => this.events(request, context),
+      },
+      {
+        methods: ["POST"],
+        path: `${EVENTS_PATH}/:id`,
+        handler: (request, context) => this.post(request, context),
+      },
+    ];
+  }
+
+  #serve(socket: MemberSocket, context: RouteContext): void {
     const member = new SocketMember(socket, {
       room: this.#room,
       relay: this.#relay,
-      remote,
+      remote: hostPort(context.remote.hostname, context.remote.port),
       address: unmapped(context.remote.hostname),
       baseUrl: context.baseUrl,
     });
     this.#members.add(member);
     member.closed().then(() => this.#members.delete(member));
-    return response;
   }
 
-  /** The route of the WebSocket, for the server's route table. */
-  route(): Route {
-    return {
-      methods: ["GET"],
-      path: SOCKET_PATH,
-      handler: (request, context) => this.upgrade(request, context),
-    };
+  /**
+   * A `403` for a request that is not from the room's own page at a LAN
+   * address (see origin_check.ts), logged; undefined for one that is.
+   */
+  #notFromThePage(
+    request: Request,
+    context: RouteContext,
+  ): Response | undefined {
+    const remote = hostPort(context.remote.hostname, context.remote.port);
+    if (!localHost(request.headers)) {
+      this.#room.log(
+        `Refused a page connection from ${remote}: addressed to ${
+          request.headers.get("host")
+        }, not an IP address or a local name`,
+      );
+      return plain(
+        403,
+        "This room answers pages only at an IP address or a local name",
+      );
+    }
+    if (!sameOrigin(request.headers)) {
+      this.#room.log(
+        `Refused a page connection from ${remote}: page of another site (${
+          request.headers.get("origin")
+        })`,
+      );
+      return plain(403, "This room only takes connections from its own page");
+    }
+    return undefined;
   }
 
   /** Closes every socket, joined or not, and waits (briefly) for them to end. */

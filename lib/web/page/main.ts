@@ -27,7 +27,6 @@ import { MessageView } from "./message_view.ts";
 import { RoomState } from "./room_state.ts";
 import { SidePanel } from "./side_panel.ts";
 import { Uploads } from "./uploads.ts";
-import { SOCKET_PATH } from "../socket_protocol.ts";
 
 const state = new RoomState();
 const view = new MessageView(byId("log", HTMLElement));
@@ -74,11 +73,15 @@ const seen = new Set<string>();
 /** Lines remembered in {@linkcode seen}: more than a room replays. */
 const MAX_SEEN = 5000;
 
-const connection = new RoomConnection(socketUrl(), {
+const connection = new RoomConnection({
   open() {
     if (name !== undefined) connection.send(joinMessage(name));
   },
   event: handle,
+  async reachable() {
+    const state = await sessionState();
+    return state?.in ?? false;
+  },
   down({ reason, retryInMs, replaced }) {
     const wasIn = inRoom;
     inRoom = false;
@@ -324,15 +327,14 @@ async function askAgainIfSignedOut(): Promise<void> {
   );
 }
 
-/** `ws://host:port/ws` beside this page, whichever address it was opened at. */
-function socketUrl(): string {
-  const url = new URL(SOCKET_PATH.slice(1), location.href);
-  url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
-  return url.href;
-}
-
 /**
  * Resolves once the page knows whether the room asks for a passphrase, so
  * a Join pressed early waits for it.
  */
-const sessionKnown = checkSession().then(() => joinForm.focus());
+const sessionKnown = checkSession().then((asked) => {
+  // The passphrase comes first, unless the person is typing elsewhere.
+  if (asked && document.activeElement === byId("name", HTMLInputElement)) {
+    joinForm.focus();
+  }
+});
+joinForm.focus();
