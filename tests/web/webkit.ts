@@ -239,12 +239,18 @@ export class WebKit implements AsyncDisposable {
   }
 
   async #find(selector: string): Promise<string> {
-    const found = await this.#command<Record<string, string>>(
-      "POST",
-      "/element",
-      { using: "css selector", value: selector },
-    );
-    return found[ELEMENT];
+    try {
+      const found = await this.#command<Record<string, string>>(
+        "POST",
+        "/element",
+        { using: "css selector", value: selector },
+      );
+      return found[ELEMENT];
+    } catch (error) {
+      throw new Error(`WebKit found no element "${selector}"`, {
+        cause: error,
+      });
+    }
   }
 
   /**
