@@ -24,9 +24,12 @@ import { Histogram } from "../support/histogram.ts";
 export interface LoadConfig {
   /**
    * `raw` only connects (for bench/load/bare_listener.ts); `websocket` is
-   * lanroom's protocol as the browser page speaks it.
+   * lanroom's protocol as the browser page speaks it; `tls` is lanroom's
+   * protocol over TLS, as the terminal client speaks it.
    */
-  protocol: "lanroom" | "websocket" | "irc" | "raw";
+  protocol: "lanroom" | "tls" | "websocket" | "irc" | "raw";
+  /** The room's certificate (PEM), trusted alone for `tls`. */
+  certificatePem?: string;
   port: number;
   /** Global id of the first member here; members are `<prefix><id>`. */
   firstId: number;
@@ -182,7 +185,7 @@ class Member {
     sums: Float64Array;
     last: Float64Array;
   } | undefined;
-  #conn: Deno.TcpConn | undefined;
+  #conn: Deno.Conn | undefined;
   #socket: WebSocket | undefined;
   #writing: Promise<unknown> = Promise.resolve();
   #wait: LineWait | undefined;
@@ -216,11 +219,17 @@ class Member {
     if (this.#config.protocol === "websocket") {
       return this.#joinSocket(timeoutMs);
     }
-    const conn = await Deno.connect({
+    const tcp = await Deno.connect({
       hostname: "127.0.0.1",
       port: this.#config.port,
     });
-    conn.setNoDelay(true);
+    tcp.setNoDelay(true);
+    const conn = this.#config.protocol === "tls"
+      ? await Deno.startTls(tcp, {
+        hostname: "lanroom.invalid",
+        caCerts: [this.#config.certificatePem!],
+      })
+      : tcp;
     this.#conn = conn;
     this.connected = true;
     this.#read(conn);
@@ -233,7 +242,9 @@ class Member {
       );
       return await answered;
     }
-    if (this.#config.protocol === "lanroom") {
+    if (
+      this.#config.protocol === "lanroom" || this.#config.protocol === "tls"
+    ) {
       const joined = this.#expect(
         (l) => l.includes('"type":"welcome"'),
         (l) => l.includes('"type":"error"') ? l : undefined,
@@ -370,7 +381,7 @@ class Member {
     });
   }
 
-  async #read(conn: Deno.TcpConn): Promise<void> {
+  async #read(conn: Deno.Conn): Promise<void> {
     let buffer = new Uint8Array(READ_BYTES);
     let kept = 0;
     let reason = "connection closed by the server";
@@ -492,7 +503,7 @@ class Member {
         return wait.resolve();
       }
     }
-    if (this.#config.protocol === "lanroom") {
+    if (this.#config.protocol !== "irc") {
       if (line.includes('"type":"error"')) this.#totals.error(line);
     } else if (line.startsWith("PING ")) {
       this.write(`PONG ${line.slice(5)}\r\n`);

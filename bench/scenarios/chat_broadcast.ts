@@ -114,9 +114,71 @@ export async function chatBroadcast(
       }
     }
   }
+  const tls = await tlsRow(ctx, options);
   return {
-    rows: chatRows(runs, options, labels, ngircdSkipped),
-    data: { runs, labels },
+    rows: [...chatRows(runs, options, labels, ngircdSkipped), tls.row],
+    data: { runs, labels, tls: tls.runs },
+  };
+}
+
+/**
+ * The terminal client's transport, TLS, against the same room's members in
+ * clear: the smallest room, one sender, lines back to back.
+ */
+async function tlsRow(
+  ctx: BenchContext,
+  options: ChatOptions,
+): Promise<{ row: Row; runs: Record<string, ChatRun> }> {
+  const members = Math.min(...options.members);
+  const runs: Record<string, ChatRun> = {};
+  for (const via of ["tls", "tcp"] as const) {
+    ctx.log(`chat: lanroom, ${members} members over ${via}`);
+    const room = await openChatRoom(ctx, {
+      server: "lanroom",
+      via,
+      members,
+      senders: 1,
+      loadProcesses: 1,
+      flags: RAISED_RATE_FLAGS,
+    });
+    try {
+      await sleep(500);
+      runs[via] = await loadRun(room, { ...options, rate: 0 }, {
+        server: `lanroom ${via}`,
+        members,
+        senders: 1,
+        mode: "max",
+      });
+    } finally {
+      await room.close();
+    }
+  }
+  const { tls, tcp } = runs;
+  const figures = (run: ChatRun) =>
+    `${count(run.perSecond)} deliveries/s; p50 ${ms(run.p50Us)}, p99 ${
+      ms(run.p99Us)
+    }` +
+    (run.deliveries < run.expected
+      ? `; ${count(run.expected - run.deliveries)} of ${
+        count(run.expected)
+      } missing`
+      : "");
+  return {
+    row: {
+      scenario: SCENARIO,
+      case: `${count(members)} members over TLS (as the terminal client ` +
+        `joins), 1 sender, max: ${count(tls.lines)} lines back to back`,
+      lanroom: figures(tls),
+      reference: `the same members in clear (TCP): ${figures(tcp)}`,
+      ratio: ratio(tls.perSecond, tcp.perSecond),
+      target: "",
+      notes: `CPU s: server ${tls.cpuServer.toFixed(1)} (in clear ${
+        tcp.cpuServer.toFixed(1)
+      }), load generator ${tls.cpuLoad.toFixed(1)} (${
+        tcp.cpuLoad.toFixed(1)
+      }); each member's TLS is decrypted by the server`,
+    },
+    runs,
   };
 }
 

@@ -16,6 +16,8 @@ import {
   startNgircd,
 } from "./ngircd.ts";
 import type { Spawned } from "./processes.ts";
+import { fetchCertificate } from "../../lib/tls/tls_client.ts";
+import { derToPem } from "../../lib/tls/pem.ts";
 
 /** Server flags that lift lanroom's per-member flood control for throughput runs. */
 export const RAISED_RATE_FLAGS = [
@@ -31,11 +33,12 @@ export interface ChatRoomOptions {
   server: "lanroom" | "ngircd" | "bare";
   members: number;
   /**
-   * How lanroom's members connect: `tcp` as terminal clients, `websocket`
-   * as browser pages.
+   * How lanroom's members connect: `tcp` with the terminal client's
+   * protocol in clear, `tls` as terminal clients do (TLS, the room's
+   * certificate trusted alone), `websocket` as browser pages.
    * @default {"tcp"}
    */
-  via?: "tcp" | "websocket";
+  via?: "tcp" | "tls" | "websocket";
   /** Members held by the sender process (ids 0 to senders - 1). */
   senders: number;
   /** Processes sharing the other members. */
@@ -137,12 +140,18 @@ export async function openChatRoom(
     }
   }
   const protocol = options.server === "lanroom"
-    ? options.via === "websocket" ? "websocket" : "lanroom"
+    ? options.via === "websocket" || options.via === "tls"
+      ? options.via
+      : "lanroom"
     : options.server === "bare"
     ? "raw"
     : "irc";
+  const certificatePem = protocol === "tls"
+    ? derToPem(await fetchCertificate(LOOPBACK, port, 5_000), "CERTIFICATE")
+    : undefined;
   const base = {
     protocol,
+    certificatePem,
     port,
     prefix: "m",
     channel: "#bench",
