@@ -72,8 +72,9 @@ const MAX_SERVER_LINE_BYTES = 1024 * 1024;
 /** File bytes queued before a sender waits: enough to keep the socket busy. */
 const SEND_WINDOW_BYTES = 1024 * 1024;
 /**
- * How long reading goes on after writing failed, for what the server said
- * before it closed (why the room closed, say) and has not been read yet.
+ * How long reading goes on after writing failed, from the last bytes read,
+ * for what the server said before it closed (why the room closed, say) and
+ * has not been read yet.
  */
 const LAST_WORDS_MS = 2_000;
 
@@ -85,6 +86,8 @@ export class RoomLink {
   #heartbeat: Heartbeat | undefined;
   #closed = false;
   #lastWords: ReturnType<typeof setTimeout> | undefined;
+  /** When bytes were last read (`performance.now()`). */
+  #lastRead = 0;
   /** The room's certificate this connection trusted (PEM). */
   #certificatePem = "";
   /**
@@ -100,7 +103,10 @@ export class RoomLink {
     const reader = {
       read: async (buffer: Uint8Array) => {
         const read = await conn.read(buffer);
-        if (read) this.#heartbeat?.heard();
+        if (read) {
+          this.#lastRead = performance.now();
+          this.#heartbeat?.heard();
+        }
         return read;
       },
     };
@@ -126,7 +132,24 @@ export class RoomLink {
    */
   #writeFailed(): void {
     this.#heartbeat?.stop();
-    this.#lastWords ??= setTimeout(() => this.close(), LAST_WORDS_MS);
+    if (this.#lastWords === undefined) this.#awaitLastWords(LAST_WORDS_MS);
+  }
+
+  /**
+   * Closes once nothing was read for {@linkcode LAST_WORDS_MS}. After a busy
+   * spell the event loop runs due timers before it looks at the sockets, so
+   * reads that have their bytes get two more turns before the close.
+   */
+  #awaitLastWords(ms: number): void {
+    this.#lastWords = setTimeout(async () => {
+      for (let turn = 0; turn < 2; turn++) {
+        await new Promise((resolve) => setTimeout(resolve, 0));
+      }
+      if (this.#closed) return;
+      const quiet = performance.now() - this.#lastRead;
+      if (quiet < LAST_WORDS_MS) this.#awaitLastWords(LAST_WORDS_MS - quiet);
+      else this.close();
+    }, ms);
   }
 
   /**
