@@ -23,12 +23,17 @@ import { Histogram } from "../support/histogram.ts";
 /** What one load process holds. */
 export interface LoadConfig {
   /**
-   * `raw` only connects (for bench/load/bare_listener.ts); `websocket` is
-   * lanroom's protocol as the browser page speaks it; `tls` is lanroom's
-   * protocol over TLS, as the terminal client speaks it.
+   * `raw` only connects and waits for `hello` (bench/load/bare_listener.ts).
    */
-  protocol: "lanroom" | "tls" | "websocket" | "irc" | "raw";
-  /** The room's certificate (PEM), trusted alone for `tls`. */
+  protocol: "lanroom" | "irc" | "raw";
+  /**
+   * How members connect: TCP in clear; `tls` over TLS trusting
+   * `certificatePem` alone, as the terminal client does; `websocket` as the
+   * browser page does (`/ws`; any path for `raw`).
+   * @default {"tcp"}
+   */
+  via?: "tcp" | "tls" | "websocket";
+  /** The server's certificate (PEM), trusted alone for `tls`. */
   certificatePem?: string;
   port: number;
   /** Global id of the first member here; members are `<prefix><id>`. */
@@ -216,7 +221,7 @@ class Member {
   }
 
   async join(timeoutMs: number): Promise<void> {
-    if (this.#config.protocol === "websocket") {
+    if (this.#config.via === "websocket") {
       return this.#joinSocket(timeoutMs);
     }
     const tcp = await Deno.connect({
@@ -224,7 +229,7 @@ class Member {
       port: this.#config.port,
     });
     tcp.setNoDelay(true);
-    const conn = this.#config.protocol === "tls"
+    const conn = this.#config.via === "tls"
       ? await Deno.startTls(tcp, {
         hostname: "lanroom.invalid",
         caCerts: [this.#config.certificatePem!],
@@ -242,9 +247,7 @@ class Member {
       );
       return await answered;
     }
-    if (
-      this.#config.protocol === "lanroom" || this.#config.protocol === "tls"
-    ) {
+    if (this.#config.protocol === "lanroom") {
       const joined = this.#expect(
         (l) => l.includes('"type":"welcome"'),
         (l) => l.includes('"type":"error"') ? l : undefined,
@@ -300,8 +303,9 @@ class Member {
     socket.addEventListener("close", ({ reason }) => {
       this.#ended(reason || "connection closed by the server");
     });
+    const raw = this.#config.protocol === "raw";
     const joined = this.#expect(
-      (l) => l.includes('"type":"welcome"'),
+      raw ? (l) => l === "hello" : (l) => l.includes('"type":"welcome"'),
       (l) => l.includes('"type":"error"') ? l : undefined,
       timeoutMs,
     );
@@ -310,7 +314,7 @@ class Member {
       socket.addEventListener("error", () => reject(new Error("no WebSocket")));
     });
     this.connected = true;
-    socket.send(JSON.stringify({ type: "join", name: this.name }));
+    if (!raw) socket.send(JSON.stringify({ type: "join", name: this.name }));
     return await joined;
   }
 

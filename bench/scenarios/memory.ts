@@ -16,6 +16,7 @@ import { anonKiB, rssKiB } from "../support/proc_stats.ts";
 import {
   count,
   kib,
+  ratio,
   type Row,
   type ScenarioResult,
   size,
@@ -44,6 +45,16 @@ const SCENARIO = "4 Memory";
 /** Time for a server to start, or to finish a burst, before memory is read. */
 const SETTLE_MS = 2_000;
 
+/** One room of the comparison: which server, and how its members connect. */
+interface RoomKey {
+  server: "lanroom" | "ngircd" | "bare";
+  via: "tcp" | "tls" | "websocket";
+}
+
+function keyOf(key: RoomKey): string {
+  return `${key.server} ${key.via}`;
+}
+
 interface RoomMemory {
   label: string;
   idleKiB: number;
@@ -60,18 +71,28 @@ export async function memoryScenario(
   options: MemoryOptions,
 ): Promise<ScenarioResult> {
   const ngircdSkipped = skipReason(ctx.tools.ngircd, "ngircd");
-  const servers = ngircdSkipped
-    ? ["lanroom", "bare"] as const
-    : ["lanroom", "ngircd", "bare"] as const;
+  const servers: RoomKey[] = [
+    { server: "lanroom", via: "tcp" },
+    ...ngircdSkipped ? [] : [{ server: "ngircd", via: "tcp" } as const],
+    { server: "bare", via: "tcp" },
+    // Terminal clients come over TLS, pages over WebSockets: each beside a
+    // bare Deno listener holding the same sockets.
+    { server: "lanroom", via: "tls" },
+    { server: "bare", via: "tls" },
+    { server: "lanroom", via: "websocket" },
+    { server: "bare", via: "websocket" },
+  ];
   ctx.log(
     `memory: ${
-      servers.join(", ")
+      servers.map(keyOf).join(", ")
     } with ${options.members} idle members each, ` +
       `read ${options.settleSeconds} s after the joins`,
   );
   const rooms = await idleRooms(ctx, servers, options);
-  const ours = rooms.get("lanroom")!;
-  const references = [...rooms.values()].filter((r) => r !== ours);
+  const ours = rooms.get("lanroom tcp")!;
+  const references = ["ngircd tcp", "bare tcp"].flatMap((key) =>
+    rooms.has(key) ? [rooms.get(key)!] : []
+  );
   const rows: Row[] = [];
   const perMemberMet = ours.perMemberKiB <= MEMBER_TARGET_KIB;
   for (const [i, theirs] of references.entries()) {
@@ -114,6 +135,27 @@ export async function memoryScenario(
           "ngircd members share one channel"
         : "",
       met: i === 0 ? perMemberMet : undefined,
+    });
+  }
+
+  for (const via of ["tls", "websocket"] as const) {
+    const lanroom = rooms.get(`lanroom ${via}`)!;
+    const bare = rooms.get(`bare ${via}`)!;
+    rows.push({
+      scenario: SCENARIO,
+      case: `server RSS with ${count(options.members)} idle members over ${
+        via === "tls" ? "TLS (terminal clients)" : "WebSockets (pages)"
+      }`,
+      lanroom: perMemberCell(lanroom),
+      reference: `${bare.label}: ${perMemberCell(bare)}`,
+      ratio: ratio(bare.perMemberKiB, lanroom.perMemberKiB),
+      target: "",
+      notes: via === "tls"
+        ? "each TLS member is decrypted through a pipe to an internal " +
+          "Deno.listenTls (lib/tls/tls_gate.ts): two more sockets per member"
+        : "each WebSocket goes through a pipe to an internal Deno.serve " +
+          "(lib/http/upgrade_bridge.ts): two more sockets per member; " +
+          "--max-http-per-address and --max-http raised to the room size + 16",
     });
   }
 
@@ -196,19 +238,25 @@ function perMemberCell(room: RoomMemory): string {
  */
 async function idleRooms(
   ctx: BenchContext,
-  servers: readonly ("lanroom" | "ngircd" | "bare")[],
+  servers: readonly RoomKey[],
   options: MemoryOptions,
 ): Promise<Map<string, RoomMemory>> {
   const rooms: ChatRoom[] = [];
+  const capacity = String(options.members + 16);
   try {
-    for (const server of servers) {
+    for (const { server, via } of servers) {
       rooms.push(
         await openChatRoom(ctx, {
           server,
+          via,
           members: options.members,
           senders: 1,
           loadProcesses: options.loadProcesses,
           setup: { maxPenaltyTime: 0, operFlood: false },
+          // Every page comes from 127.0.0.1: the HTTP caps must let them in.
+          flags: via === "websocket"
+            ? ["--max-http-per-address", capacity, "--max-http", capacity]
+            : [],
           delayJoin: true,
         }),
       );
@@ -228,7 +276,7 @@ async function idleRooms(
     );
     const result = new Map<string, RoomMemory>();
     rooms.forEach((room, i) => {
-      result.set(servers[i], {
+      result.set(keyOf(servers[i]), {
         label: room.label,
         idleKiB: idle[i],
         settledKiB: settled[i],

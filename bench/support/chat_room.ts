@@ -29,7 +29,7 @@ export const RAISED_RATE_FLAGS = [
 
 /** How to open a room. */
 export interface ChatRoomOptions {
-  /** `bare` is bench/load/bare_listener.ts: sockets held, no chat. */
+  /** `bare` is bench/load/bare_listener.ts: sockets held, no chat (over `via`). */
   server: "lanroom" | "ngircd" | "bare";
   members: number;
   /**
@@ -111,17 +111,30 @@ export async function openChatRoom(
     label = "lanroom";
   } else if (options.server === "bare") {
     port = freePort();
+    const via = options.via ?? "tcp";
     server = group.spawn(DENO, [
       "run",
       `--allow-net=${LOOPBACK}`,
       "bench/load/bare_listener.ts",
       String(port),
+      via,
     ], { name: "bare listener", cwd: REPO_ROOT });
-    await waitForAnswer(port, {
-      answered: (text) => text.includes("hello"),
-      timeoutMs: START_TIMEOUT_MS,
-    });
-    label = "bare Deno listener (a 4 KiB read pending per socket)";
+    if (via === "tls") await tlsAnswer(port, START_TIMEOUT_MS);
+    else {
+      // A WebSocket server answers a request; the TCP one says hello.
+      await waitForAnswer(port, {
+        hello: via === "websocket"
+          ? new TextEncoder().encode("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+          : undefined,
+        answered: (text) => text.includes(via === "tcp" ? "hello" : "HTTP/"),
+        timeoutMs: START_TIMEOUT_MS,
+      });
+    }
+    label = via === "tcp"
+      ? "bare Deno listener (a 4 KiB read pending per socket)"
+      : via === "tls"
+      ? "bare Deno.listenTls (a 4 KiB read pending per socket)"
+      : "bare Deno.serve WebSocket";
   } else {
     const tool = ctx.tools.ngircd;
     if (!tool.available) throw new Error(`ngircd ${tool.reason}`);
@@ -140,17 +153,17 @@ export async function openChatRoom(
     }
   }
   const protocol = options.server === "lanroom"
-    ? options.via === "websocket" || options.via === "tls"
-      ? options.via
-      : "lanroom"
+    ? "lanroom"
     : options.server === "bare"
     ? "raw"
     : "irc";
-  const certificatePem = protocol === "tls"
+  const via = options.via ?? "tcp";
+  const certificatePem = via === "tls"
     ? derToPem(await fetchCertificate(LOOPBACK, port, 5_000), "CERTIFICATE")
     : undefined;
   const base = {
     protocol,
+    via,
     certificatePem,
     port,
     prefix: "m",
@@ -203,5 +216,19 @@ export async function openChatRoom(
   } catch (error) {
     await room.close();
     throw error;
+  }
+}
+
+/** Waits until a TLS server on `port` shows its certificate. */
+async function tlsAnswer(port: number, timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (true) {
+    try {
+      await fetchCertificate(LOOPBACK, port, 1_000);
+      return;
+    } catch (error) {
+      if (performance.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
   }
 }
