@@ -39,7 +39,7 @@ import {
   targetCell,
 } from "../support/report.ts";
 import { transferTimeoutMs } from "../support/transfers.ts";
-import { type ChatRun, loadRun } from "./chat_broadcast.ts";
+import { type ChatRun, loadRun, runFigures } from "./chat_broadcast.ts";
 
 /** Options of the browser scenario. */
 export interface BrowserOptions {
@@ -500,21 +500,14 @@ async function chatRows(
   }
   const web = runs.websocket;
   const tcp = runs.tcp;
-  const figures = (run: ChatRun) =>
-    `${count(run.perSecond)} deliveries/s` +
-    (run.deliveries < run.expected
-      ? `; ${count(run.expected - run.deliveries)} of ${
-        count(run.expected)
-      } missing`
-      : "");
   return {
     rows: [{
       scenario: SCENARIO,
       case: `${count(options.members)} browser members (WebSocket), ` +
         `1 sender, ${count(options.lines)} lines back to back`,
-      lanroom: figures(web),
+      lanroom: runFigures(web, false),
       reference: `${count(options.members)} terminal members (TCP): ${
-        figures(tcp)
+        runFigures(tcp, false)
       }`,
       ratio: ratio(web.perSecond, tcp.perSecond),
       target: "",

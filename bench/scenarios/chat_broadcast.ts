@@ -154,22 +154,13 @@ async function tlsRow(
     }
   }
   const { tls, tcp } = runs;
-  const figures = (run: ChatRun) =>
-    `${count(run.perSecond)} deliveries/s; p50 ${ms(run.p50Us)}, p99 ${
-      ms(run.p99Us)
-    }` +
-    (run.deliveries < run.expected
-      ? `; ${count(run.expected - run.deliveries)} of ${
-        count(run.expected)
-      } missing`
-      : "");
   return {
     row: {
       scenario: SCENARIO,
       case: `${count(members)} members over TLS (as the terminal client ` +
         `joins), 1 sender, max: ${count(tls.lines)} lines back to back`,
-      lanroom: figures(tls),
-      reference: `the same members in clear (TCP): ${figures(tcp)}`,
+      lanroom: runFigures(tls),
+      reference: `the same members in clear (TCP): ${runFigures(tcp)}`,
       ratio: ratio(tls.perSecond, tcp.perSecond),
       target: "",
       notes: `CPU s: server ${tls.cpuServer.toFixed(1)} (in clear ${
@@ -268,15 +259,6 @@ function chatRows(
   ngircdSkipped: string | undefined,
 ): Row[] {
   const rows: Row[] = [];
-  const figures = (run: ChatRun) =>
-    `${count(run.perSecond)} deliveries/s; p50 ${ms(run.p50Us)}, p99 ${
-      ms(run.p99Us)
-    }` +
-    (run.deliveries < run.expected
-      ? `; ${count(run.expected - run.deliveries)} of ${
-        count(run.expected)
-      } missing`
-      : "");
   for (const run of runs.filter((r) => r.server === "lanroom")) {
     const reference = runs.find((r) =>
       r.server === "ngircd" && r.members === run.members &&
@@ -308,9 +290,9 @@ function chatRows(
     rows.push({
       scenario: SCENARIO,
       case: `${count(run.members)} members, ${run.senders} sender(s), ${load}`,
-      lanroom: figures(run),
+      lanroom: runFigures(run),
       reference: reference
-        ? `${labels.ngircd}: ${figures(reference)}`
+        ? `${labels.ngircd}: ${runFigures(reference)}`
         : `ngircd: ${ngircdSkipped ?? "not measured"}`,
       ratio: ratio(run.perSecond, reference?.perSecond),
       target,
@@ -326,4 +308,18 @@ function chatRows(
     });
   }
   return rows;
+}
+
+/**
+ * A run in a cell: deliveries per second, with p50 and p99 unless
+ * `latency` is false, and how many were missing if any.
+ */
+export function runFigures(run: ChatRun, latency = true): string {
+  return `${count(run.perSecond)} deliveries/s` +
+    (latency ? `; p50 ${ms(run.p50Us)}, p99 ${ms(run.p99Us)}` : "") +
+    (run.deliveries < run.expected
+      ? `; ${count(run.expected - run.deliveries)} of ${
+        count(run.expected)
+      } missing`
+      : "");
 }

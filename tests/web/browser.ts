@@ -211,3 +211,22 @@ export async function pageLines(page: Page): Promise<string[]> {
       rows.map((row) => (row.textContent ?? "").replace(/^\d\d:\d\d /, "")),
   );
 }
+
+/** Waits until the join form says something containing `text`. */
+export async function joinFormSays(page: Page, text: string): Promise<void> {
+  await page.waitForFunction(
+    `document.getElementById("join-error").textContent.includes(${
+      JSON.stringify(text)
+    })`,
+    { timeout: 10_000 },
+  );
+}
+
+/** Sends `paths` with the page's "Send files" picker, as a person does. */
+export async function pickFiles(page: Page, paths: string[]): Promise<void> {
+  const [chooser] = await Promise.all([
+    page.waitForFileChooser(),
+    page.click(byLabel("Send files")),
+  ]);
+  await chooser.accept(paths);
+}

@@ -15,10 +15,10 @@ import {
   writeRandomFile,
 } from "../helpers/file_fixture.ts";
 import {
-  byLabel,
   inBrowser,
   joinAs,
   launchBrowser,
+  pickFiles,
   screenshot,
   typeMessage,
   waitForLine,
@@ -83,11 +83,7 @@ Deno.test(
 
     const source = tmp.join("notes.bin");
     await writeRandomFile(source, 3 * 1024 * 1024 + 5, 9);
-    const [chooser] = await Promise.all([
-      page.waitForFileChooser(),
-      page.click(byLabel("Send files")),
-    ]);
-    await chooser.accept([source]);
+    await pickFiles(page, [source]);
     await ann.waitFor(/notes\.bin.*SHA-256/);
     assert.equal(
       await sha256File(join(ann.receivedDir, "notes.bin")),

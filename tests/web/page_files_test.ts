@@ -16,6 +16,7 @@ import {
   joinAs,
   launchBrowser,
   type Page,
+  pickFiles,
   screenshot,
   typeMessage,
   waitForLine,
@@ -23,15 +24,6 @@ import {
 import { WebRoom } from "./web_room.ts";
 
 const MiB = 1024 * 1024;
-
-/** Sends `paths` with the page's "Send files" picker, as a person does. */
-async function pickFiles(page: Page, paths: string[]): Promise<void> {
-  const [chooser] = await Promise.all([
-    page.waitForFileChooser(),
-    page.click(byLabel("Send files")),
-  ]);
-  await chooser.accept(paths);
-}
 
 /** A small PNG picture, drawn by the browser itself. */
 async function drawPicture(page: Page): Promise<Uint8Array> {

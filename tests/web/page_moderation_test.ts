@@ -10,9 +10,9 @@ import {
   enterName,
   inBrowser,
   joinAs,
+  joinFormSays,
   joinInBrowser,
   launchBrowser,
-  type Page,
   screenshot,
   typeMessage,
   waitForLine,
@@ -26,16 +26,6 @@ import {
 } from "../helpers/file_fixture.ts";
 
 const CODE = "page-op-code";
-
-/** Waits until the join form says something containing `text`. */
-async function joinFormSays(page: Page, text: string): Promise<void> {
-  await page.waitForFunction(
-    `document.getElementById("join-error").textContent.includes(${
-      JSON.stringify(text)
-    })`,
-    { timeout: 10_000 },
-  );
-}
 
 Deno.test(
   inBrowser(

@@ -12,8 +12,8 @@ import {
   byLabel,
   enterName,
   inBrowser,
+  joinFormSays,
   launchBrowser,
-  type Page,
   screenshot,
   typeMessage,
   waitForLine,
@@ -39,16 +39,6 @@ function trustingTheRoom(): string {
   return `--ignore-certificate-errors-spki-list=${
     createHash("sha256").update(spki).digest("base64")
   }`;
-}
-
-/** Waits until the join form says something containing `text`. */
-async function joinFormSays(page: Page, text: string): Promise<void> {
-  await page.waitForFunction(
-    `document.getElementById("join-error").textContent.includes(${
-      JSON.stringify(text)
-    })`,
-    { timeout: 10_000 },
-  );
 }
 
 Deno.test(
