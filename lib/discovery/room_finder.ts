@@ -15,6 +15,7 @@ import {
 import { type DiscoveryAddress, sendAddresses } from "./discovery_address.ts";
 import { DatagramSocket } from "./datagram_socket.ts";
 import { errorText } from "../text/error_text.ts";
+import { hostPort } from "../transport/host_port.ts";
 
 /** How long a search collects answers. */
 export const SEARCH_MS = 1_000;
@@ -85,7 +86,11 @@ export async function findRooms(
         more = true;
         return;
       }
-      found.set(key, { ...datagram.room, host: from.address });
+      found.set(key, {
+        ...datagram.room,
+        host: from.address,
+        page: pageAt(datagram.room, from.address),
+      });
     });
   } catch (error) {
     return { rooms: [], more: false, problem: errorText(error) };
@@ -109,4 +114,16 @@ export async function findRooms(
     a.port - b.port
   );
   return { rooms, more };
+}
+
+/**
+ * The page's address at the host an answer came from and the room's port:
+ * anyone can send an announcement, so its `page` is not followed
+ * elsewhere; only its scheme (`https` for a private room) is kept. Empty
+ * when the room announced no page.
+ */
+function pageAt(room: RoomAnnouncement, host: string): string {
+  if (room.page === "") return "";
+  const scheme = room.page.startsWith("https:") ? "https" : "http";
+  return `${scheme}://${hostPort(host, room.port)}/`;
 }

@@ -106,6 +106,28 @@ Deno.test("two announced rooms are found by name, at the address they answered f
   assert.ok(search.tookMs < SEARCH_BOUND_MS, `${search.tookMs} ms`);
 });
 
+Deno.test("an announced page is taken at the address the room answered from, never at another host", async () => {
+  const at = await discovery();
+  await using _open = await announce(at, {
+    ...room("open room", 41600),
+    page: "http://203.0.113.7:8080/phish",
+  });
+  await using _private = await announce(at, {
+    ...room("private room", 41601),
+    private: true,
+    page: "https://203.0.113.7:41601/",
+  });
+  await using _none = await announce(at, room("no page", 41602));
+  const pages = Object.fromEntries(
+    (await timedSearch(at)).rooms.map((r) => [r.name, r.page]),
+  );
+  assert.deepEqual(pages, {
+    "open room": "http://127.0.0.1:41600/",
+    "private room": "https://127.0.0.1:41601/",
+    "no page": "",
+  });
+});
+
 Deno.test("a search where no room answers finds none, in about a second", async () => {
   const search = await timedSearch(await discovery());
   assert.deepEqual(search.rooms, []);
