@@ -16,13 +16,12 @@ export interface ThrottleLimits {
   wrongTryDelayMs: number;
   /** The longest wait, in ms. */
   wrongTryMaxDelayMs: number;
+  /**
+   * Addresses remembered at most; past it the one idle longest is
+   * forgotten, so a flood of addresses cannot fill the server's memory.
+   */
+  maxThrottledAddresses: number;
 }
-
-/**
- * Addresses remembered at most; past it the one idle longest is forgotten,
- * so a flood of addresses cannot fill the server's memory.
- */
-export const MAX_THROTTLED_ADDRESSES = 4096;
 
 interface Record {
   wrong: number;
@@ -63,7 +62,7 @@ export class AttemptThrottle {
     );
     record.until = this.#now() + waitMs;
     this.#records.set(address, record);
-    if (this.#records.size > MAX_THROTTLED_ADDRESSES) {
+    if (this.#records.size > this.#limits.maxThrottledAddresses) {
       this.#records.delete(this.#records.keys().next().value!);
     }
     return { wrong: record.wrong, waitMs };

@@ -74,6 +74,8 @@ export interface RoomLimits {
   wrongTryDelayMs: number;
   /** Milliseconds the wait after wrong tries lasts at most. */
   wrongTryMaxDelayMs: number;
+  /** Addresses whose wrong tries are remembered at most, per secret; past it the one idle longest is forgotten. */
+  maxThrottledAddresses: number;
   /**
    * Browsers signed in to a private room at once (their session cookies);
    * past it, the oldest session ends and its page asks for the passphrase.
@@ -123,6 +125,7 @@ export const DEFAULT_LIMITS: Readonly<RoomLimits> = Object.freeze({
   wrongTriesAllowed: 3,
   wrongTryDelayMs: 1_000,
   wrongTryMaxDelayMs: 60_000,
+  maxThrottledAddresses: 4096,
   maxPageSessions: 1_000,
 });
 
@@ -297,6 +300,13 @@ export const LIMITS: readonly LimitInfo[] = [
     flag: "wrong-try-max-delay-ms",
     unit: "ms",
     summary: "the longest wait after wrong tries",
+  },
+  {
+    key: "maxThrottledAddresses",
+    flag: "max-throttled-addresses",
+    unit: "count",
+    summary:
+      "addresses whose wrong tries are remembered; past it the idlest goes",
   },
   {
     key: "maxPageSessions",

@@ -3,15 +3,13 @@
  * cap, per address, on an injected clock.
  */
 import assert from "node:assert/strict";
-import {
-  AttemptThrottle,
-  MAX_THROTTLED_ADDRESSES,
-} from "../../../lib/core/attempt_throttle.ts";
+import { AttemptThrottle } from "../../../lib/core/attempt_throttle.ts";
 
 const LIMITS = {
   wrongTriesAllowed: 3,
   wrongTryDelayMs: 1000,
   wrongTryMaxDelayMs: 8000,
+  maxThrottledAddresses: 100,
 };
 
 function throttleAt(start = 0) {
@@ -48,10 +46,12 @@ Deno.test("each address has its own tries, and a right try starts it afresh", ()
   assert.deepEqual(throttle.wrong("10.0.0.2"), { wrong: 1, waitMs: 0 });
 });
 
-Deno.test("the throttle forgets the address idle longest past its cap", () => {
+Deno.test("the throttle forgets the address idle longest past --max-throttled-addresses", () => {
   const { throttle } = throttleAt();
   for (let i = 0; i < 5; i++) throttle.wrong("first");
-  for (let i = 0; i < MAX_THROTTLED_ADDRESSES; i++) throttle.wrong(`a${i}`);
+  for (let i = 0; i < LIMITS.maxThrottledAddresses; i++) {
+    throttle.wrong(`a${i}`);
+  }
   assert.equal(throttle.waitFor("first"), 0);
   assert.deepEqual(throttle.wrong("a1"), { wrong: 2, waitMs: 0 });
 });
