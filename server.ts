@@ -10,23 +10,16 @@ import { shutdownSignals } from "./lib/cli/shutdown_signals.ts";
 import { ChatServer } from "./lib/server/chat_server.ts";
 import { FileStore } from "./lib/store/file_store.ts";
 import { storePermissionProblem } from "./lib/store/store_permissions.ts";
-import type { AnnounceArgs, StoreArgs } from "./lib/server/server_args.ts";
-import { RoomAnnouncer } from "./lib/discovery/announcer.ts";
-import { discoveryText } from "./lib/discovery/discovery_address.ts";
-import { PROTOCOL_VERSION } from "./lib/protocol/messages.ts";
-import { defaultRoomName } from "./lib/server/room_name.ts";
-import { errorText } from "./lib/text/error_text.ts";
+import type { StoreArgs } from "./lib/server/server_args.ts";
 import { isLoopback, joinHosts } from "./lib/server/lan_addresses.ts";
 import { qrText } from "./lib/server/terminal_qr.ts";
 import { hostPort } from "./lib/transport/host_port.ts";
 import { isUnknownHost } from "./lib/transport/unknown_host.ts";
-import {
-  OP_CODE_ENV,
-  OP_CODE_PATTERN,
-  parseServerArgs,
-  serverHelp,
-} from "./lib/server/server_args.ts";
+import { parseServerArgs, serverHelp } from "./lib/server/server_args.ts";
 import { newOperatorCode } from "./lib/core/operator_code.ts";
+import { envOperatorCode } from "./lib/server/operator_code_env.ts";
+import { privacyLines } from "./lib/server/privacy_banner.ts";
+import { announce } from "./lib/server/room_announcement.ts";
 import { logTime } from "./lib/text/time.ts";
 import { visible } from "./lib/text/visible.ts";
 import { VERSION } from "./lib/version.ts";
@@ -40,7 +33,6 @@ import {
   PASSPHRASE_ENV,
   passphraseFromEnv,
 } from "./lib/tls/passphrase.ts";
-import { fingerprintText } from "./lib/tls/pem.ts";
 
 function log(line: string): void {
   console.log(`[${logTime(Date.now())}] ${visible(line)}`);
@@ -93,105 +85,6 @@ async function roomCertificate(
   }
 }
 
-/** What the banner says about the room's privacy and encryption. */
-function privacyLines(
-  passphrase: { text: string; made: boolean } | undefined,
-  certificate: RoomCertificate & { created: boolean },
-  stored: boolean,
-  where: string | undefined,
-): string[] {
-  const lines = [
-    `TLS certificate ${fingerprintText(certificate.sha256)}${
-      stored
-        ? certificate.created ? " (new, kept in the store)" : ""
-        : " (new at each start with --no-store: clients that joined before " +
-          "refuse it until told to accept it)"
-    }.`,
-  ];
-  if (!passphrase) {
-    lines.push(
-      "Open room: the lanroom client talks TLS, but browsers (http://) and " +
-        "plain-text members (nc) send and see everything in clear text.",
-    );
-    return lines;
-  }
-  lines.push(
-    passphrase.made
-      ? `Private room. Passphrase: ${passphrase.text}`
-      : "Private room: members need the passphrase you gave.",
-    "Only encrypted members can join: the lanroom client, a browser at " +
-      "the https:// address (it warns once about the self-signed " +
-      "certificate: compare the SHA-256 above before you accept it), or " +
-      `openssl s_client -quiet -connect ${where ?? "HOST:PORT"}.`,
-  );
-  return lines;
-}
-
-/**
- * The operator code from {@linkcode OP_CODE_ENV}, which keeps it out of the
- * process list; undefined when unset, or when Deno may not read it.
- */
-function envOperatorCode(): string | undefined {
-  const allowed = Deno.permissions.querySync({
-    name: "env",
-    variable: OP_CODE_ENV,
-  });
-  if (allowed.state !== "granted") return undefined;
-  const code = Deno.env.get(OP_CODE_ENV);
-  if (code === undefined || code === "") return undefined;
-  if (!OP_CODE_PATTERN.test(code)) {
-    fail(
-      `${OP_CODE_ENV} is not a usable code: give 8 to 128 characters without spaces`,
-    );
-  }
-  return code;
-}
-
-/**
- * Starts announcing the room, or says why it is not announced; undefined
- * then. A room on a loopback host is announced only to a discovery address
- * chosen with the flag: nobody elsewhere could join it.
- */
-async function announce(
-  args: AnnounceArgs,
-  server: ChatServer,
-  options: { host: string | undefined; page: string; private: boolean },
-): Promise<RoomAnnouncer | undefined> {
-  if (options.host !== undefined && isLoopback(options.host) && !args.chosen) {
-    return undefined;
-  }
-  const name = args.roomName ?? defaultRoomName();
-  const where = discoveryText(args.discovery);
-  try {
-    const announcer = await RoomAnnouncer.start({
-      discovery: args.discovery,
-      answersPerSecond: args.answersPerSecond,
-      room: () => ({
-        name,
-        port: server.port,
-        members: server.room.members.length,
-        private: options.private,
-        protocol: PROTOCOL_VERSION,
-        page: options.page,
-      }),
-      log,
-    });
-    console.log(
-      `Announced on the network as ${
-        JSON.stringify(name)
-      } (UDP ${where}); --no-announce turns it off.`,
-    );
-    return announcer;
-  } catch (error) {
-    console.log(
-      `Not announced on the network: cannot use UDP ${where}: ${
-        errorText(error)
-      }. Others type the address.`,
-    );
-    return undefined;
-  }
-}
-
 async function main(): Promise<void> {
   let command;
   try {
@@ -213,7 +106,13 @@ async function main(): Promise<void> {
     : command.private
     ? { text: generatePassphrase(), made: true }
     : undefined;
-  const opCode = options.operatorCode ?? envOperatorCode() ?? newOperatorCode();
+  let fromEnv: string | undefined;
+  try {
+    fromEnv = envOperatorCode();
+  } catch (error) {
+    fail((error as Error).message);
+  }
+  const opCode = options.operatorCode ?? fromEnv ?? newOperatorCode();
   const store = command.store
     ? openStore(command.store, options.historySize ?? 50)
     : undefined;
@@ -301,11 +200,12 @@ async function main(): Promise<void> {
       host: options.host,
       page,
       private: passphrase !== undefined,
+      log,
     })
     : undefined;
 
   console.log(
-    options.operatorCode === undefined && envOperatorCode() === undefined
+    options.operatorCode === undefined && fromEnv === undefined
       ? `Operator code: ${opCode} (type /op ${opCode} in the room to moderate it)`
       : "Operator code: the one given (type /op CODE in the room to moderate it)",
   );
