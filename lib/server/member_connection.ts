@@ -21,7 +21,7 @@ import {
   PRIVATE_GREETING,
   type ServerEvent,
 } from "../protocol/messages.ts";
-import { type ByteReader, frameSource } from "../transport/frame_source.ts";
+import { type ByteReader, forEachFrame } from "../transport/frame_source.ts";
 import { httpBaseUrl } from "../transport/host_port.ts";
 import {
   eventFrame,
@@ -79,8 +79,12 @@ const LINGER_MS = 2000;
 /** How long a member dropped as too slow has to take its last message. */
 const SLOW_FAREWELL_MS = 1000;
 
-/** Serves one connection until it closes; never throws. */
-export class MemberConnection {
+/**
+ * Serves one connection until it closes; never throws. It is the member's
+ * {@linkcode Peer} itself: a peer object of its own, with a closure per
+ * method, cost each idle member half a kilobyte.
+ */
+export class MemberConnection implements Peer {
   readonly #conn: Deno.Conn;
   readonly #reader: ByteReader;
   readonly #silence: SilenceWatch;
@@ -110,7 +114,8 @@ export class MemberConnection {
   #tried = false;
   /** Ends a wait before answering a passphrase try early, when the connection ends. */
   #stopWait: (() => void) | undefined;
-  readonly peer: Peer;
+  /** `http://HOST:PORT` as the peer reached the room, for download links. */
+  readonly baseUrl: string | undefined;
 
   constructor(conn: Deno.Conn, options: MemberConnectionOptions) {
     this.#conn = conn;
@@ -142,22 +147,38 @@ export class MemberConnection {
         this.#dropSlow(`too slow: ${formatBytes(queued)} behind`),
       onError: () => this.#abort("connection lost"),
     });
-    this.peer = {
-      send: (event) => this.#send(event),
-      close: (reason) => this.close(reason),
-      sendFile: (transfer, item) =>
-        this.#queue.pushBulk(
-          transfer,
-          ...(item instanceof Uint8Array ? [item] : [eventFrame(item)]),
-        ),
-      dropFile: (transfer) => this.#queue.dropBulk(transfer),
-      fileBytesQueued: () => this.#queue.bulkBytes,
-      whenFileBytesBelow: (bytes) => this.#queue.whenBulkBelow(bytes),
-      // The room's port serves HTTP too, on the address this member reached.
-      baseUrl: localAddr.transport === "tcp" && this.#authorized
-        ? httpBaseUrl(localAddr)
-        : undefined,
-    };
+    // The room's port serves HTTP too, on the address this member reached.
+    this.baseUrl = localAddr.transport === "tcp" && this.#authorized
+      ? httpBaseUrl(localAddr)
+      : undefined;
+  }
+
+  /** Queues an event for the peer, as text or as a frame by its mode. */
+  send(event: ServerEvent): void {
+    this.#send(event);
+  }
+
+  /** Queues a chunk or a transfer event behind the file bytes queued before it. */
+  sendFile(transfer: number, item: ServerEvent | Uint8Array): void {
+    this.#queue.pushBulk(
+      transfer,
+      item instanceof Uint8Array ? item : eventFrame(item),
+    );
+  }
+
+  /** Takes back what of `transfer` still waits to be written. */
+  dropFile(transfer: number): void {
+    this.#queue.dropBulk(transfer);
+  }
+
+  /** File bytes waiting to be written to the peer. */
+  fileBytesQueued(): number {
+    return this.#queue.bulkBytes;
+  }
+
+  /** Resolves when fewer than `bytes` file bytes wait for the peer. */
+  whenFileBytesBelow(bytes: number): Promise<void> {
+    return this.#queue.whenBulkBelow(bytes);
   }
 
   /** The member this connection joined as, once it has. */
@@ -172,11 +193,10 @@ export class MemberConnection {
     this.#queue.push(plainLine(this.#passphrase ? PRIVATE_GREETING : GREETING));
     this.#armJoinTimer();
     try {
-      const frames = frameSource(this.#reader, this.#decoder);
-      for await (const frame of frames) {
+      await forEachFrame(this.#reader, this.#decoder, (frame) => {
         if (!this.#member) this.#armJoinTimer();
-        if (this.#closeReason === undefined) await this.#handle(frame);
-      }
+        if (this.#closeReason === undefined) return this.#handle(frame);
+      });
     } catch {
       // A reset or a local close ends the read; the reason is recorded below.
     } finally {
@@ -216,6 +236,8 @@ export class MemberConnection {
   #joined(member: Member): void {
     this.#member = member;
     clearTimeout(this.#joinTimer);
+    // A cleared timer kept in the field would stay for the member's life.
+    this.#joinTimer = undefined;
     this.#onJoined?.();
   }
 
@@ -463,7 +485,7 @@ export class MemberConnection {
     if (name.trim() === "") {
       return this.#queue.push(plainLine("Type your name and press Enter."));
     }
-    const joined = this.#room.join(this.peer, {
+    const joined = this.#room.join(this, {
       name,
       files: false,
       via: "text",
@@ -504,7 +526,7 @@ export class MemberConnection {
     if (this.#member) {
       return this.#sendError("already_joined", "You are in the room already");
     }
-    const joined = this.#room.join(this.peer, {
+    const joined = this.#room.join(this, {
       name: message.name,
       files: message.files,
       via: "terminal",
