@@ -186,32 +186,37 @@ export class MemberConnection implements Peer {
     return this.#member;
   }
 
-  /** Reads and handles frames until the peer or the server closes. */
-  async serve(): Promise<void> {
+  /**
+   * Reads and handles frames until the peer or the server closes. A promise
+   * chain, not an async function: while the member is idle only the read
+   * loop waits, not this function around it too.
+   */
+  serve(): Promise<void> {
     // CRLF, as every line to a plain-text peer: a peer greeted without
     // having spoken is one (a lanroom client speaks first).
     this.#queue.push(plainLine(this.#passphrase ? PRIVATE_GREETING : GREETING));
     this.#armJoinTimer();
-    try {
-      await forEachFrame(this.#reader, this.#decoder, (frame) => {
-        if (!this.#member) this.#armJoinTimer();
-        if (this.#closeReason === undefined) return this.#handle(frame);
-      });
-    } catch {
-      // A reset or a local close ends the read; the reason is recorded below.
-    } finally {
-      this.#ended = true;
-      this.#stopWait?.();
-      if (this.#login) this.#wrongPassphrase();
-      this.#silence.stop();
-      clearTimeout(this.#joinTimer);
-      clearTimeout(this.#linger);
-      this.#leave(this.#closeReason ?? "connection lost");
-      // A peer that only shut its sending half (`nc -N`) still reads: what
-      // is queued for it (its greeting, say) goes out before the close.
-      await withTimeout(this.#closing ?? this.#queue.drained(), LINGER_MS);
-      this.#closeConn();
-    }
+    // A reset or a local close ends the read too; the reason is recorded.
+    const over = () => this.#readOver();
+    return forEachFrame(this.#reader, this.#decoder, (frame) => {
+      if (!this.#member) this.#armJoinTimer();
+      if (this.#closeReason === undefined) return this.#handle(frame);
+    }).then(over, over);
+  }
+
+  /** The member leaves; what is queued goes out, then the connection closes. */
+  async #readOver(): Promise<void> {
+    this.#ended = true;
+    this.#stopWait?.();
+    if (this.#login) this.#wrongPassphrase();
+    this.#silence.stop();
+    clearTimeout(this.#joinTimer);
+    clearTimeout(this.#linger);
+    this.#leave(this.#closeReason ?? "connection lost");
+    // A peer that only shut its sending half (`nc -N`) still reads: what
+    // is queued for it (its greeting, say) goes out before the close.
+    await withTimeout(this.#closing ?? this.#queue.drained(), LINGER_MS);
+    this.#closeConn();
   }
 
   /**
