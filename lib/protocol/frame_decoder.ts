@@ -100,7 +100,8 @@ export class FrameDecoder implements Transformer<Uint8Array, Frame> {
   #state = State.Line;
   #parts: Uint8Array[] = [];
   #partBytes = 0;
-  #header = new Uint8Array(CHUNK_HEADER_BYTES);
+  /** Made at the first chunk: most connections (chat only) never need it. */
+  #header: Uint8Array | undefined;
   #headerBytes = 0;
   #chunkId = 0;
   #frame = EMPTY;
@@ -238,6 +239,7 @@ export class FrameDecoder implements Transformer<Uint8Array, Frame> {
       CHUNK_HEADER_BYTES - this.#headerBytes,
       bytes.length - at,
     );
+    this.#header ??= new Uint8Array(CHUNK_HEADER_BYTES);
     this.#header.set(bytes.subarray(at, at + take), this.#headerBytes);
     this.#headerBytes += take;
     at += take;

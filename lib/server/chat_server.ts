@@ -262,7 +262,7 @@ export class ChatServer {
    * Serves a connection that speaks the room's protocol (or plain text);
    * `joined` is called once it has joined.
    */
-  async #serveMember(peer: RoomPeer, joined: () => void): Promise<void> {
+  #serveMember(peer: RoomPeer, joined: () => void): Promise<void> {
     const address = unmapped(peer.remoteAddr.hostname);
     const connection = new MemberConnection(peer.conn, {
       room: this.room,
@@ -281,11 +281,11 @@ export class ChatServer {
     this.#connections.add(connection);
     // Admitted after the close began: a room that is closing turns it away.
     if (this.#closing) connection.close("the server is shutting down");
-    try {
-      await connection.serve();
-    } finally {
-      this.#connections.delete(connection);
-    }
+    // Not an async function: an idle member is one suspended read, not a
+    // chain of functions each waiting for the next.
+    return connection.serve().finally(() =>
+      this.#connections.delete(connection)
+    );
   }
 }
 

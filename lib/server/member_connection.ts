@@ -21,7 +21,7 @@ import {
   PRIVATE_GREETING,
   type ServerEvent,
 } from "../protocol/messages.ts";
-import { type ByteReader, frameSource } from "../transport/frame_source.ts";
+import { type ByteReader, forEachFrame } from "../transport/frame_source.ts";
 import { httpBaseUrl } from "../transport/host_port.ts";
 import {
   eventFrame,
@@ -89,8 +89,12 @@ const LINGER_MS = 2000;
 /** How long a member dropped as too slow has to take its last message. */
 const SLOW_FAREWELL_MS = 1000;
 
-/** Serves one connection until it closes; never throws. */
-export class MemberConnection {
+/**
+ * Serves one connection until it closes; never throws. It is the member's
+ * {@linkcode Peer} itself: a peer object of its own, with a closure per
+ * method, cost each idle member half a kilobyte.
+ */
+export class MemberConnection implements Peer {
   readonly #conn: Deno.Conn;
   readonly #reader: ByteReader;
   readonly #silence: SilenceWatch;
@@ -122,7 +126,9 @@ export class MemberConnection {
   #tried = false;
   /** Ends a wait before answering a passphrase try early, when the connection ends. */
   #stopWait: (() => void) | undefined;
-  readonly peer: Peer;
+  /** `http://HOST:PORT` as the peer reached the room, for download links. */
+  /** The address the peer reached, for its download addresses. */
+  readonly #localAddr: Deno.Addr;
 
   constructor(conn: Deno.Conn, options: MemberConnectionOptions) {
     this.#conn = conn;
@@ -154,27 +160,53 @@ export class MemberConnection {
         this.#dropSlow(`too slow: ${formatBytes(queued)} behind`),
       onError: () => this.#abort("connection lost"),
     });
-    // deno-lint-ignore no-this-alias
-    const self = this;
-    this.peer = {
-      send: (event) => this.#send(event),
-      close: (reason) => this.close(reason),
-      sendFile: (transfer, item) =>
-        this.#queue.pushBulk(
-          transfer,
-          ...(item instanceof Uint8Array ? [item] : [eventFrame(item)]),
-        ),
-      dropFile: (transfer) => this.#queue.dropBulk(transfer),
-      fileBytesQueued: () => this.#queue.bulkBytes,
-      whenFileBytesBelow: (bytes) => this.#queue.whenBulkBelow(bytes),
-      // The room's port serves HTTP too, on the address this member reached.
-      get baseUrl() {
-        return self.#baseUrl(localAddr);
-      },
-      get downloadKey() {
-        return self.#downloadKey;
-      },
-    };
+    this.#localAddr = localAddr;
+  }
+
+  /**
+   * `http://HOST:PORT` as this member reached the room (its port serves
+   * HTTP too); in a private room `https://HOST:PORT/key/KEY`, once the
+   * passphrase is proved.
+   */
+  get baseUrl(): string | undefined {
+    const addr = this.#localAddr;
+    if (addr.transport !== "tcp") return undefined;
+    if (!this.#passphrase) return httpBaseUrl(addr);
+    if (this.#downloadKey === undefined) return undefined;
+    return httpBaseUrl(addr, true) + keyPrefix(this.#downloadKey);
+  }
+
+  /** In a private room, once the passphrase is proved: this member's download key. */
+  get downloadKey(): string | undefined {
+    return this.#downloadKey;
+  }
+
+  /** Queues an event for the peer, as text or as a frame by its mode. */
+  send(event: ServerEvent): void {
+    this.#send(event);
+  }
+
+  /** Queues a chunk or a transfer event behind the file bytes queued before it. */
+  sendFile(transfer: number, item: ServerEvent | Uint8Array): void {
+    this.#queue.pushBulk(
+      transfer,
+      item instanceof Uint8Array ? item : eventFrame(item),
+    );
+  }
+
+  /** Takes back what of `transfer` still waits to be written. */
+  dropFile(transfer: number): void {
+    this.#queue.dropBulk(transfer);
+  }
+
+  /** File bytes waiting to be written to the peer. */
+  fileBytesQueued(): number {
+    return this.#queue.bulkBytes;
+  }
+
+  /** Resolves when fewer than `bytes` file bytes wait for the peer. */
+  whenFileBytesBelow(bytes: number): Promise<void> {
+    return this.#queue.whenBulkBelow(bytes);
   }
 
   /** The member this connection joined as, once it has. */
@@ -182,33 +214,37 @@ export class MemberConnection {
     return this.#member;
   }
 
-  /** Reads and handles frames until the peer or the server closes. */
-  async serve(): Promise<void> {
+  /**
+   * Reads and handles frames until the peer or the server closes. A promise
+   * chain, not an async function: while the member is idle only the read
+   * loop waits, not this function around it too.
+   */
+  serve(): Promise<void> {
     // CRLF, as every line to a plain-text peer: a peer greeted without
     // having spoken is one (a lanroom client speaks first).
     this.#queue.push(plainLine(this.#passphrase ? PRIVATE_GREETING : GREETING));
     this.#armJoinTimer();
-    try {
-      const frames = frameSource(this.#reader, this.#decoder);
-      for await (const frame of frames) {
-        if (!this.#member) this.#armJoinTimer();
-        if (this.#closeReason === undefined) await this.#handle(frame);
-      }
-    } catch {
-      // A reset or a local close ends the read; the reason is recorded below.
-    } finally {
-      this.#ended = true;
-      this.#stopWait?.();
-      if (this.#login) this.#wrongPassphrase();
-      this.#silence.stop();
-      clearTimeout(this.#joinTimer);
-      clearTimeout(this.#linger);
-      this.#leave(this.#closeReason ?? "connection lost");
-      // A peer that only shut its sending half (`nc -N`) still reads: what
-      // is queued for it (its greeting, say) goes out before the close.
-      await withTimeout(this.#closing ?? this.#queue.drained(), LINGER_MS);
-      this.#closeConn();
-    }
+    // A reset or a local close ends the read too; the reason is recorded.
+    const over = () => this.#readOver();
+    return forEachFrame(this.#reader, this.#decoder, (frame) => {
+      if (!this.#member) this.#armJoinTimer();
+      if (this.#closeReason === undefined) return this.#handle(frame);
+    }).then(over, over);
+  }
+
+  /** The member leaves; what is queued goes out, then the connection closes. */
+  async #readOver(): Promise<void> {
+    this.#ended = true;
+    this.#stopWait?.();
+    if (this.#login) this.#wrongPassphrase();
+    this.#silence.stop();
+    clearTimeout(this.#joinTimer);
+    clearTimeout(this.#linger);
+    this.#leave(this.#closeReason ?? "connection lost");
+    // A peer that only shut its sending half (`nc -N`) still reads: what
+    // is queued for it (its greeting, say) goes out before the close.
+    await withTimeout(this.#closing ?? this.#queue.drained(), LINGER_MS);
+    this.#closeConn();
   }
 
   /**
@@ -233,6 +269,8 @@ export class MemberConnection {
   #joined(member: Member): void {
     this.#member = member;
     clearTimeout(this.#joinTimer);
+    // A cleared timer kept in the field would stay for the member's life.
+    this.#joinTimer = undefined;
     this.#onJoined?.();
   }
 
@@ -431,17 +469,6 @@ export class MemberConnection {
     this.#downloadKey = this.#passphrase!.downloadKeys.open();
   }
 
-  /**
-   * `http://HOST:PORT` as this member reached the room; in a private room
-   * `https://HOST:PORT/key/KEY`, once the passphrase is proved.
-   */
-  #baseUrl(localAddr: Deno.Addr): string | undefined {
-    if (localAddr.transport !== "tcp") return undefined;
-    if (!this.#passphrase) return httpBaseUrl(localAddr);
-    if (this.#downloadKey === undefined) return undefined;
-    return httpBaseUrl(localAddr, true) + keyPrefix(this.#downloadKey);
-  }
-
   /** Counts a wrong try and logs it (not every one in a flood). */
   #wrongPassphrase(): void {
     this.#login = undefined;
@@ -488,7 +515,7 @@ export class MemberConnection {
     if (name.trim() === "") {
       return this.#queue.push(plainLine("Type your name and press Enter."));
     }
-    const joined = this.#room.join(this.peer, {
+    const joined = this.#room.join(this, {
       name,
       files: false,
       via: "text",
@@ -529,7 +556,7 @@ export class MemberConnection {
     if (this.#member) {
       return this.#sendError("already_joined", "You are in the room already");
     }
-    const joined = this.#room.join(this.peer, {
+    const joined = this.#room.join(this, {
       name: message.name,
       files: message.files,
       via: "terminal",

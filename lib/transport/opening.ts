@@ -29,6 +29,9 @@ export interface OpeningOptions {
   decided: (bytes: Uint8Array) => boolean;
 }
 
+/** What a reader holds once it yielded all it read ahead. */
+const NOTHING = new Uint8Array(0);
+
 /** Bytes of one read while waiting; more than any opening needs. */
 const OPENING_READ = 1024;
 
@@ -90,7 +93,7 @@ async function lastLook(
 /** A reader that first yields what was read ahead, including a read under way. */
 class ReplayReader implements ByteReader {
   readonly #conn: ByteReader;
-  #held = new Uint8Array(0);
+  #held = NOTHING;
   #pending: Promise<number | null> | undefined;
   #ended = false;
 
@@ -145,7 +148,9 @@ class ReplayReader implements ByteReader {
     if (this.#held.length > 0) {
       const n = Math.min(buffer.length, this.#held.length);
       buffer.set(this.#held.subarray(0, n));
-      this.#held = this.#held.subarray(n);
+      // Once all is yielded, the opening's buffer is not kept for the
+      // connection's life by an empty view of it.
+      this.#held = n < this.#held.length ? this.#held.subarray(n) : NOTHING;
       return n;
     }
     if (this.#ended) return null;

@@ -45,17 +45,26 @@ export class SilenceWatch implements ByteReader {
     this.#timer = undefined;
   }
 
-  async read(buffer: Uint8Array): Promise<number | null> {
-    if (this.#limitMs !== undefined) {
-      this.#readingSince = performance.now();
-      this.#timer ??= setTimeout(() => this.#check(), this.#limitMs);
-    }
-    try {
-      return await this.#reader.read(buffer);
-    } finally {
-      this.#readingSince = undefined;
-    }
+  /**
+   * Reads on, timing the read once armed. Not an async function: an idle
+   * member's pending read is then only the connection's own.
+   */
+  read(buffer: Uint8Array): Promise<number | null> {
+    if (this.#limitMs === undefined) return this.#reader.read(buffer);
+    this.#readingSince = performance.now();
+    this.#timer ??= setTimeout(() => this.#check(), this.#limitMs);
+    return this.#reader.read(buffer).then(this.#readOver, this.#readFailed);
   }
+
+  // Made once per watch, not per read.
+  readonly #readOver = (read: number | null) => {
+    this.#readingSince = undefined;
+    return read;
+  };
+  readonly #readFailed = (error: unknown): never => {
+    this.#readingSince = undefined;
+    throw error;
+  };
 
   #check(): void {
     this.#timer = undefined;

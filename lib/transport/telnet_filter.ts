@@ -48,14 +48,20 @@ export class TelnetFilter implements ByteReader {
     this.#active = active;
   }
 
-  async read(buffer: Uint8Array): Promise<number | null> {
-    while (true) {
-      const n = await this.#reader.read(buffer);
-      if (n === null || !this.#active()) return n;
+  /**
+   * Not an async function: a framed member's pending read is then only the
+   * connection's own. Whether to filter is asked before the read; the room
+   * changes modes only between reads.
+   */
+  read(buffer: Uint8Array): Promise<number | null> {
+    const read = this.#reader.read(buffer);
+    if (!this.#active()) return read;
+    return read.then((n) => {
+      if (n === null) return n;
       const kept = this.#strip(buffer.subarray(0, n));
       // Only commands came: read on rather than report nothing.
-      if (kept > 0 || n === 0) return kept;
-    }
+      return kept > 0 || n === 0 ? kept : this.read(buffer);
+    });
   }
 
   /** Removes commands from `bytes` in place; returns how many bytes remain. */
