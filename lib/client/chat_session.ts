@@ -313,6 +313,10 @@ export class ChatSession {
         break;
       case "closing":
         this.#closing = event.reason;
+        // The room waits for this side to close first: its goodbye sent
+        // while a file is still being written here would break this side's
+        // TLS before the rest is read (docs/PROTOCOL.md, "Closing").
+        this.#link.close();
         break;
       case "error":
         if (event.code === "kicked" || event.code === "banned") {

@@ -111,6 +111,10 @@ export class MemberConnection implements Peer {
   #linger: ReturnType<typeof setTimeout> | undefined;
   /** Closes a connection that has not joined and stays silent too long. */
   #joinTimer: ReturnType<typeof setTimeout> | undefined;
+  /** True once a framed client was told the room is closing: it closes first. */
+  #peerClosesFirst = false;
+  /** Called when the read loop is over, by a close waiting for the peer's. */
+  #whenEnded: (() => void) | undefined;
   /** True once the read loop is over. */
   #ended = false;
   /** Set by a graceful close: resolves once the last bytes are out and FIN sent. */
@@ -235,6 +239,7 @@ export class MemberConnection implements Peer {
   /** The member leaves; what is queued goes out, then the connection closes. */
   async #readOver(): Promise<void> {
     this.#ended = true;
+    this.#whenEnded?.();
     this.#stopWait?.();
     if (this.#login) this.#wrongPassphrase();
     this.#silence.stop();
@@ -279,7 +284,24 @@ export class MemberConnection implements Peer {
     if (this.#closeReason !== undefined) return;
     this.#closeReason = reason;
     this.#leave(reason);
-    this.#closing = this.#queue.drained().finally(() => this.#finish());
+    this.#closing = this.#queue.drained()
+      .then(() => this.#peerClosesFirst ? this.#peerClose() : undefined)
+      .finally(() => this.#finish());
+  }
+
+  /**
+   * Waits up to {@linkcode LINGER_MS} for a lanroom client told that the
+   * room is closing to close first, as it does once it has read that. A
+   * TLS goodbye sent while the client still writes (a file) makes its next
+   * write fail, and its TLS then drops what it had not yet read: the
+   * `closing` itself, under Windows.
+   */
+  async #peerClose(): Promise<void> {
+    if (this.#ended) return;
+    await withTimeout(
+      new Promise<void>((resolve) => this.#whenEnded = resolve),
+      LINGER_MS,
+    );
   }
 
   /**
@@ -351,6 +373,7 @@ export class MemberConnection implements Peer {
       const bytes = eventPlainText(event);
       if (bytes.length > 0) this.#queue.push(bytes);
     } else {
+      if (event.type === "closing") this.#peerClosesFirst = true;
       this.#queue.push(memberFrame(event));
     }
   }
