@@ -158,12 +158,12 @@ async function writeUnknownLength(
     }
     if (done) {
       headers.push(`content-length: ${size}`);
-      await writeAll(sink, concat([head(status, headers), ...gathered]));
+      await writeAll(sink, concatBytes([head(status, headers), ...gathered]));
       return !framing.close;
     }
     if (!framing.chunked) {
       if (!framing.close) headers.push("connection: close");
-      await writeAll(sink, concat([head(status, headers), ...gathered]));
+      await writeAll(sink, concatBytes([head(status, headers), ...gathered]));
       for (let r = await reader.read(); !r.done; r = await reader.read()) {
         await writeAll(sink, r.value);
       }
@@ -171,7 +171,7 @@ async function writeUnknownLength(
     }
     headers.push("transfer-encoding: chunked");
     await writeAll(sink, head(status, headers));
-    await writeChunk(sink, concat(gathered));
+    await writeChunk(sink, concatBytes(gathered));
     for (let r = await reader.read(); !r.done; r = await reader.read()) {
       if (r.value.length > 0) await writeChunk(sink, r.value);
     }
@@ -255,7 +255,8 @@ export async function writeAll(
   }
 }
 
-function concat(pieces: Uint8Array[]): Uint8Array {
+/** `pieces` as one array; a single piece is returned as it is. */
+export function concatBytes(pieces: Uint8Array[]): Uint8Array {
   if (pieces.length === 1) return pieces[0];
   const out = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
   let offset = 0;

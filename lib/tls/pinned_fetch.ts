@@ -8,16 +8,18 @@
  * @module
  */
 
-import { writeAll } from "../http/response_writer.ts";
+import { HttpInput } from "../http/http_input.ts";
+import { latin1, writeAll } from "../http/response_writer.ts";
 import { closeQuietly } from "../transport/close_quietly.ts";
 import { connectPinned } from "./tls_client.ts";
 
 /** Bytes of an answer's status line and headers at most. */
 const MAX_HEAD_BYTES = 16 * 1024;
-/** Bytes asked of the socket per read. */
-const READ_BYTES = 64 * 1024;
-/** How long connecting and the TLS handshake may take. */
-const CONNECT_MS = 10_000;
+/**
+ * How long connecting and the TLS handshake may take, and how long the
+ * answer may stall, its head or any read of its body.
+ */
+const WAIT_MS = 10_000;
 
 /** What a pinned request sends. */
 export interface PinnedRequest {
@@ -39,7 +41,7 @@ export async function pinnedGet(
   const target = new URL(url);
   const host = target.hostname.replace(/^\[(.*)\]$/, "$1");
   const port = Number(target.port || 443);
-  const timeout = AbortSignal.timeout(CONNECT_MS);
+  const timeout = AbortSignal.timeout(WAIT_MS);
   const conn = await connectPinned(
     host,
     port,
@@ -48,23 +50,34 @@ export async function pinnedGet(
   );
   const stop = () => closeQuietly(conn);
   request.signal?.addEventListener("abort", stop, { once: true });
+  const end = () => {
+    request.signal?.removeEventListener("abort", stop);
+    closeQuietly(conn);
+  };
   try {
     const lines = [
       `GET ${target.pathname}${target.search} HTTP/1.0`,
       `Host: ${target.host}`,
       ...Object.entries(request.headers ?? {}).map(([k, v]) => `${k}: ${v}`),
     ];
-    await writeAll(
-      conn,
-      new TextEncoder().encode(lines.join("\r\n") + "\r\n\r\n"),
-    );
-    const { head, rest } = await readHead(conn);
-    const answer = parseHead(head);
-    const body = bodyStream(conn, rest, answer.length, () => {
-      request.signal?.removeEventListener("abort", stop);
-    });
+    await writeAll(conn, latin1(lines.join("\r\n") + "\r\n\r\n"));
+    const input = new HttpInput(conn);
+    const read = await input.readHead(MAX_HEAD_BYTES, WAIT_MS);
+    if (read.kind !== "head") {
+      throw new Error(
+        read.kind === "closed"
+          ? "the room closed the connection"
+          : "the room's answer did not come as HTTP",
+      );
+    }
+    const answer = parseHead(new TextDecoder("latin1").decode(read.bytes));
+    const bodyless = answer.status === 204 || answer.status === 304;
+    if (bodyless) end();
     return new Response(
-      answer.status === 204 || answer.status === 304 ? null : body,
+      bodyless ? null : closedAtEnd(
+        input.body(answer.length, { stallMs: WAIT_MS }).stream,
+        end,
+      ),
       {
         status: answer.status,
         statusText: answer.text,
@@ -72,57 +85,23 @@ export async function pinnedGet(
       },
     );
   } catch (error) {
-    request.signal?.removeEventListener("abort", stop);
-    closeQuietly(conn);
+    end();
     throw request.signal?.aborted ? request.signal.reason : error;
   }
 }
 
-/** Reads up to the empty line; what came after it starts the body. */
-async function readHead(
-  conn: Deno.Conn,
-): Promise<{ head: string; rest: Uint8Array }> {
-  let bytes = new Uint8Array(0);
-  const buffer = new Uint8Array(READ_BYTES);
-  while (true) {
-    const end = headEnd(bytes);
-    if (end >= 0) {
-      return {
-        head: new TextDecoder("latin1").decode(bytes.subarray(0, end)),
-        rest: bytes.slice(end + 4),
-      };
-    }
-    if (bytes.length > MAX_HEAD_BYTES) {
-      throw new Error("the room's answer has headers too long to be HTTP");
-    }
-    const n = await conn.read(buffer);
-    if (n === null) throw new Error("the room closed the connection");
-    const grown = new Uint8Array(bytes.length + n);
-    grown.set(bytes);
-    grown.set(buffer.subarray(0, n), bytes.length);
-    bytes = grown;
-  }
-}
-
-function headEnd(bytes: Uint8Array): number {
-  for (let i = 0; i + 3 < bytes.length; i++) {
-    if (
-      bytes[i] === 13 && bytes[i + 1] === 10 && bytes[i + 2] === 13 &&
-      bytes[i + 3] === 10
-    ) return i;
-  }
-  return -1;
-}
-
-/** Status, reason, headers and the body's length (undefined: until the close). */
+/**
+ * Status, reason, headers and the body's length. The room sends a length
+ * with every answer to HTTP/1.0; one without is refused.
+ */
 function parseHead(head: string): {
   status: number;
   text: string;
   headers: Headers;
-  length: number | undefined;
+  length: number;
 } {
-  const [statusLine, ...fields] = head.split("\r\n");
-  const match = /^HTTP\/1\.[01] (\d{3})(?: (.*))?$/.exec(statusLine);
+  const [statusLine, ...fields] = head.split(/\r?\n/).filter((l) => l !== "");
+  const match = /^HTTP\/1\.[01] (\d{3})(?: (.*))?$/.exec(statusLine ?? "");
   if (!match) throw new Error("the room's answer is not HTTP");
   const headers = new Headers();
   for (const field of fields) {
@@ -130,61 +109,38 @@ function parseHead(head: string): {
     if (colon <= 0) throw new Error("the room's answer has a malformed header");
     headers.append(field.slice(0, colon).trim(), field.slice(colon + 1).trim());
   }
+  const status = Number(match[1]);
   const declared = headers.get("content-length");
-  const length = declared === null ? undefined : Number(declared);
-  if (length !== undefined && !Number.isSafeInteger(length)) {
-    throw new Error("the room's answer has a malformed length");
+  const length = declared === null && (status === 204 || status === 304)
+    ? 0
+    : Number(declared ?? NaN);
+  if (!Number.isSafeInteger(length) || length < 0) {
+    throw new Error("the room's answer has no usable length");
   }
-  return { status: Number(match[1]), text: match[2] ?? "", headers, length };
+  return { status, text: match[2] ?? "", headers, length };
 }
 
-/**
- * The body: `first` (read with the head), then the socket, up to `length`
- * bytes or the close. The socket closes when the body ends or is cancelled.
- */
-function bodyStream(
-  conn: Deno.Conn,
-  first: Uint8Array,
-  length: number | undefined,
-  done: () => void,
+/** `body`, calling `end` (which closes the socket) once it ends or is cancelled. */
+function closedAtEnd(
+  body: ReadableStream<Uint8Array>,
+  end: () => void,
 ): ReadableStream<Uint8Array> {
-  let left = length ?? Infinity;
-  let pending: Uint8Array | undefined = first.length > 0 ? first : undefined;
-  const end = () => {
-    done();
-    closeQuietly(conn);
-  };
+  const reader = body.getReader();
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       try {
-        let chunk = pending;
-        pending = undefined;
-        if (!chunk) {
-          const buffer = new Uint8Array(Math.min(READ_BYTES, left));
-          const n = left === 0 ? null : await conn.read(buffer);
-          if (n === null) {
-            end();
-            if (left !== Infinity && left > 0) {
-              return controller.error(
-                new Error("the room closed the connection mid-answer"),
-              );
-            }
-            return controller.close();
-          }
-          chunk = buffer.subarray(0, n);
-        }
-        if (chunk.length > left) chunk = chunk.subarray(0, left);
-        left -= chunk.length;
-        controller.enqueue(chunk);
-        if (left === 0) {
-          end();
-          controller.close();
-        }
+        const { done, value } = await reader.read();
+        if (!done) return controller.enqueue(value);
+        end();
+        controller.close();
       } catch (error) {
         end();
         controller.error(error);
       }
     },
-    cancel: end,
+    async cancel(reason) {
+      end();
+      await reader.cancel(reason).catch(() => {});
+    },
   });
 }

@@ -8,6 +8,7 @@
  * @module
  */
 
+import { concatBytes } from "../http/response_writer.ts";
 import { randomHex } from "../text/random_hex.ts";
 
 /** How often a comment line keeps an idle stream (and proxies on the way) alive. */
@@ -120,9 +121,7 @@ export class EventStreamSocket extends EventTarget implements MemberSocket {
       this.#wake = undefined;
     }
     if (this.#waiting.length > 0) {
-      const bytes = this.#waiting.length === 1
-        ? this.#waiting[0]
-        : concat(this.#waiting, this.#waitingBytes);
+      const bytes = concatBytes(this.#waiting);
       this.#waiting = [];
       this.#waitingBytes = 0;
       controller.enqueue(bytes);
@@ -142,14 +141,4 @@ export class EventStreamSocket extends EventTarget implements MemberSocket {
     this.#wake?.();
     this.dispatchEvent(new Event("close"));
   }
-}
-
-function concat(pieces: Uint8Array[], size: number): Uint8Array {
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const piece of pieces) {
-    out.set(piece, offset);
-    offset += piece.length;
-  }
-  return out;
 }

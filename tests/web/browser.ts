@@ -24,17 +24,20 @@ const CANDIDATES = [
   "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome",
 ];
 
+/** Whether `path` is a file here (a browser or driver installed). */
+export function isFile(path: string): boolean {
+  try {
+    return Deno.statSync(path).isFile;
+  } catch {
+    return false;
+  }
+}
+
 /** The Chromium binary, or undefined when this machine has none. */
 function chromiumPath(): string | undefined {
   const chosen = Deno.env.get("LANROOM_CHROMIUM");
   if (chosen) return chosen;
-  return CANDIDATES.find((path) => {
-    try {
-      return Deno.statSync(path).isFile;
-    } catch {
-      return false;
-    }
-  });
+  return CANDIDATES.find(isFile);
 }
 
 /**
@@ -61,13 +64,7 @@ export function inBrowser(name: string): { name: string; ignore: boolean } {
 function firefoxPath(): string | undefined {
   const chosen = Deno.env.get("LANROOM_FIREFOX");
   if (chosen) return chosen;
-  return ["/usr/bin/firefox-esr", "/usr/bin/firefox"].find((path) => {
-    try {
-      return Deno.statSync(path).isFile;
-    } catch {
-      return false;
-    }
-  });
+  return ["/usr/bin/firefox-esr", "/usr/bin/firefox"].find(isFile);
 }
 
 /**

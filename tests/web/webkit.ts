@@ -13,7 +13,7 @@
 import { join } from "node:path";
 import { needs } from "../helpers/permissions.ts";
 import { linuxProgram, notOnWindows } from "../helpers/platform.ts";
-import { screenshotDir } from "./browser.ts";
+import { isFile, screenshotDir } from "./browser.ts";
 
 /** How long the driver may take to answer after it starts. */
 const DRIVER_START_MS = 10_000;
@@ -36,14 +36,6 @@ function programs(): { driver: string; browser: string; xvfb: string } {
       `/usr/lib/${Deno.build.arch}-linux-gnu/webkit2gtk-4.1/MiniBrowser`,
     xvfb: "/usr/bin/Xvfb",
   };
-}
-
-function isFile(path: string): boolean {
-  try {
-    return Deno.statSync(path).isFile;
-  } catch {
-    return false;
-  }
 }
 
 /**
