@@ -733,6 +733,10 @@ Deno.test(
     ) {
       assert.equal((await https(port, "GET", path)).status, 404, path);
     }
+    const upload = await https(port, "POST", `/upload/${"0".repeat(32)}/1`, {
+      "Content-Type": "application/octet-stream",
+    }, "abc");
+    assert.equal(upload.status, 404, "an upload address");
     // A cookie it did not hand out is no session.
     const forged = await https(port, "GET", address, {
       Cookie: `lanroom-${port}=${"0".repeat(32)}`,

@@ -14,9 +14,9 @@
  *   `plainLink`, it clicks a plain link put in the page instead (no
  *   `download` attribute, as a link to another site is: Chromium
  *   navigates, then saves), to `plainLink.href` or to the card's address.
- * - `hash`: only the page's SHA-256 of `file`: read as the page reads a
- *   file it sends, each piece handed to the page's hash worker, as many
- *   bytes waiting there at most; the time the upload cannot beat.
+ * - `hash`: only the page's SHA-256 of `file`: the file handed to the
+ *   page's hash worker, which reads it as it does for an upload; the time
+ *   the upload cannot beat.
  *
  * It prints `{"joined":true}` once in the room, so the harness can share a
  * file the page then sees arrive.
@@ -122,9 +122,6 @@ async function upload(
   return { result: "ok", seconds, heapBefore, heapPeak, status };
 }
 
-/** Bytes handed to the hash worker and not yet hashed, at most (as the page). */
-const HASH_AHEAD_BYTES = 8 * 1024 * 1024;
-
 async function hashOnly(
   page: Page,
   action: Extract<DriverAction, { action: "hash" }>,
@@ -141,34 +138,14 @@ async function hashOnly(
     const input = document.getElementById("hash-only");
     const started = performance.now();
     const worker = new Worker("hash_worker.js");
-    let waiting = 0;
-    let wake = () => {};
-    const sha256 = new Promise((resolve, reject) => {
+    const hex = await new Promise((resolve, reject) => {
       worker.onerror = (event) => reject(new Error(event.message));
       worker.onmessage = ({ data }) => {
-        if ("hashed" in data) {
-          waiting -= data.hashed;
-          wake();
-        } else if ("sha256" in data) resolve(data.sha256);
+        if ("sha256" in data) resolve(data.sha256);
         else reject(new Error(data.error));
       };
+      worker.postMessage(input.files[0]);
     });
-    const reader = input.files[0].stream().getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      const piece = value.byteOffset === 0 &&
-          value.byteLength === value.buffer.byteLength
-        ? value.buffer
-        : value.slice().buffer;
-      waiting += piece.byteLength;
-      worker.postMessage(piece, [piece]);
-      while (waiting >= ${HASH_AHEAD_BYTES}) {
-        await new Promise((resolve) => wake = resolve);
-      }
-    }
-    worker.postMessage("end");
-    const hex = await sha256;
     worker.terminate();
     return { seconds: (performance.now() - started) / 1000, sha256: hex };
   })()`) as { seconds: number; sha256: string };

@@ -26,7 +26,12 @@ import {
 } from "../support/lanroom.ts";
 import { LOOPBACK, sleep } from "../support/net.ts";
 import { startNginx } from "../support/nginx.ts";
-import { MemorySampler, rssKiB } from "../support/proc_stats.ts";
+import {
+  cpuSeconds,
+  machineCpuSeconds,
+  MemorySampler,
+  rssKiB,
+} from "../support/proc_stats.ts";
 import type { Spawned } from "../support/processes.ts";
 import {
   count,
@@ -177,6 +182,11 @@ async function uploadRows(
   const hashOnly: number[] = [];
   let heapGrowth = 0;
   let rssGrowthKiB = 0;
+  /**
+   * CPU seconds of the server, the receiver and the whole machine during
+   * each way of sending, summed over runs.
+   */
+  const cpu = { terminal: [0, 0, 0], page: [0, 0, 0] };
   try {
     const receiver = await startClient(ctx.group, {
       name: "receiver",
@@ -198,12 +208,26 @@ async function uploadRows(
       }
       await remove(copy);
     };
+    const pids = [server.process.pid, receiver.pid];
+    /** Adds the CPU seconds used while `work` ran to `into`. */
+    const counted = async (into: number[], work: () => Promise<void>) => {
+      const sample = async () => [
+        ...await cpuSeconds(pids),
+        await machineCpuSeconds(),
+      ];
+      const before = await sample();
+      await work();
+      const after = await sample();
+      after.forEach((seconds, i) => into[i] += seconds - before[i]);
+    };
     for (let run = 0; run < options.repeat; run++) {
       ctx.log(`browser: /sendfile ${size(bytes)}, run ${run + 1}`);
       let since = receiver.log.mark;
       const started = performance.now();
-      await sender.write(`/sendfile upload.bin\n`);
-      await received(receiver, "upload.bin", { since, timeoutMs });
+      await counted(cpu.terminal, async () => {
+        await sender.write(`/sendfile upload.bin\n`);
+        await received(receiver, "upload.bin", { since, timeoutMs });
+      });
       terminal.push((performance.now() - started) / 1000);
       await verified(since);
 
@@ -213,13 +237,16 @@ async function uploadRows(
       const sampler = new MemorySampler(
         new Map([["server", server.process.pid]]),
       );
-      const result = await drive(ctx, {
-        action: "upload",
-        chromium,
-        url: `http://${LOOPBACK}:${server.port}/`,
-        name: `page${run}`,
-        file,
-        timeoutMs,
+      let result: DriverResult = { result: "error" };
+      await counted(cpu.page, async () => {
+        result = await drive(ctx, {
+          action: "upload",
+          chromium,
+          url: `http://${LOOPBACK}:${server.port}/`,
+          name: `page${run}`,
+          file,
+          timeoutMs,
+        });
       });
       const peakKiB = (await sampler.stop()).get("server") ?? idleKiB;
       page.push(result.seconds!);
@@ -254,6 +281,12 @@ async function uploadRows(
   const heapMet = heapGrowth < GROWTH_LIMIT_BYTES;
   const rssMet = rssGrowthKiB * 1024 < GROWTH_LIMIT_BYTES;
   const runs = options.repeat > 1 ? `median of ${options.repeat}; ` : "";
+  const perRun = (seconds: number[]) =>
+    seconds.map((s) => (s / options.repeat).toFixed(1));
+  const [pageServer, pageReceiver, pageAll] = perRun(cpu.page);
+  const [terminalServer, terminalReceiver, terminalAll] = perRun(
+    cpu.terminal,
+  );
   return {
     rows: [
       {
@@ -266,8 +299,13 @@ async function uploadRows(
         } (${theirs.toFixed(2)} s)`,
         ratio: ratio(theirs, ours),
         target: targetCell(`≥ ${UPLOAD_TARGET} × /sendfile`, met),
-        notes: `${runs}headless Chromium, SHA-256 in the page (hash worker); ` +
-          `server --no-store; both verified by the receiver`,
+        notes: `${runs}headless Chromium: the file POSTed by the browser, ` +
+          `SHA-256 in the page's hash worker beside it; ` +
+          `server --no-store; both verified by the receiver; CPU s per ` +
+          `run: server ${pageServer} (/sendfile ${terminalServer}), ` +
+          `receiver ${pageReceiver} (${terminalReceiver}), the whole ` +
+          `machine ${pageAll} (${terminalAll}; the rest is Chromium, or ` +
+          `the sending client)`,
         met,
       },
       {
@@ -279,9 +317,10 @@ async function uploadRows(
         } (${theirs.toFixed(2)} s)`,
         ratio: ratio(theirs, hash),
         target: "",
-        notes: "the file read as the page reads it, each piece hashed by " +
-          "hash-wasm in the page's worker: the page's upload cannot end " +
-          "before its hash, so this ratio bounds the row above",
+        notes: "the file read and hashed by hash-wasm in the page's " +
+          "worker, as for an upload (beside the browser's own upload of " +
+          "it): the page's upload cannot end before its hash, so this " +
+          "ratio bounds the row above",
       },
       {
         scenario: SCENARIO,

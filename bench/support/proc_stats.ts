@@ -65,6 +65,20 @@ export async function anonKiB(pid: number): Promise<number> {
   return (await procStats([pid])).get(pid)?.anonKiB ?? NaN;
 }
 
+/**
+ * CPU seconds the whole machine has been busy so far, every core summed
+ * (`/proc/stat`): what a row cannot attribute to processes it knows, such
+ * as a browser's many processes, is the difference.
+ */
+export async function machineCpuSeconds(): Promise<number> {
+  const stat = (await readProc(["/proc/stat"])).get("/proc/stat") ?? "";
+  const cpu = /^cpu\s+(.*)$/m.exec(stat)?.[1].split(/\s+/).map(Number);
+  if (!cpu) return NaN;
+  // user, nice, system, (idle, iowait,) irq, softirq, steal
+  const [user, nice, system, , , irq, softirq, steal] = cpu;
+  return (user + nice + system + irq + softirq + steal) / CLOCK_TICKS;
+}
+
 /** CPU seconds of each pid (NaN for one that ended), in the order given. */
 export async function cpuSeconds(pids: number[]): Promise<number[]> {
   const stats = await procStats(pids);

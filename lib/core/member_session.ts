@@ -53,6 +53,10 @@ export class MemberSession implements Peer {
     return this.#transport.downloadKey;
   }
 
+  get uploadKey(): string | undefined {
+    return this.#transport.uploadKey;
+  }
+
   /** Numbers the event, keeps it for a rejoin, and sends it. */
   send(event: ServerEvent): void {
     const seq = ++this.#seq;

@@ -59,6 +59,11 @@ export interface Peer {
    */
   readonly downloadKey?: string;
   /**
+   * The key in this member's upload addresses (a page sends a file's bytes
+   * as one HTTP request body instead of chunk frames), told in its welcome.
+   */
+  readonly uploadKey?: string;
+  /**
    * The member now goes on over another connection: close this one without
    * leaving the room. Only transports whose members may rejoin have it.
    */
@@ -547,6 +552,9 @@ export class Room {
       ...(member.peer.downloadKey === undefined
         ? {}
         : { downloadKey: member.peer.downloadKey }),
+      ...(member.peer.uploadKey === undefined
+        ? {}
+        : { uploadKey: member.peer.uploadKey }),
     };
   }
 

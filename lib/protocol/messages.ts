@@ -138,6 +138,12 @@ export type ServerEvent =
      */
     downloadKey?: string;
     /**
+     * For a browser member: the key in its upload addresses,
+     * `upload/KEY/ID` relative to the page, where it may POST the bytes of
+     * its transfer `ID`; valid while this connection lasts.
+     */
+    uploadKey?: string;
+    /**
      * On a rejoin: how many numbered events follow, replayed from where the
      * member left off; absent when the server no longer holds them all, and
      * `history` messages follow instead.

@@ -5,10 +5,13 @@
  * The member is under every room limit: the line cap, flood control (in the
  * room), the handshake timeout and the slow-reader disconnect. Files from
  * the page go through the room's relay like a terminal client's: `offer`,
- * chunk frames as binary messages, `end`; each chunk relayed is answered
- * with `received`, and the page keeps at most a transfer window of bytes
- * unanswered, so a slow receiver holds the page back instead of filling the
- * server's memory.
+ * the bytes, `end`. The page POSTs the bytes as one HTTP body to its upload
+ * address ({@linkcode SocketMember.upload}): the browser streams a file
+ * from the disk far more cheaply than it sends WebSocket messages, and the
+ * server reads the body only as fast as receivers take it, as it reads a
+ * terminal sender. Chunk frames in binary messages are taken too; each
+ * message relayed is answered with `received`, and a sender of messages
+ * keeps at most a transfer window of bytes unanswered.
  * @module
  */
 
@@ -22,12 +25,17 @@ import {
   type Room,
 } from "../core/room.ts";
 import type { TransferRelay } from "../core/transfer_relay.ts";
-import { CHUNK_HEADER_BYTES, CHUNK_MARKER } from "../protocol/frame_encoder.ts";
+import {
+  addressChunk,
+  CHUNK_HEADER_BYTES,
+  CHUNK_MARKER,
+} from "../protocol/frame_encoder.ts";
 import {
   type ClientMessage,
   parseClientMessage,
   type ServerEvent,
 } from "../protocol/messages.ts";
+import { randomHex } from "../text/random_hex.ts";
 import { SocketOutbox } from "./socket_outbox.ts";
 import {
   CLOSE_NORMAL,
@@ -46,6 +54,14 @@ export interface SocketMemberOptions {
   /** `http://HOST:PORT` as the page reached the server, for download addresses. */
   baseUrl?: string;
 }
+
+/** Bytes of randomness in an upload key: 128 bits, not guessable. */
+const UPLOAD_KEY_BYTES = 16;
+/**
+ * File bytes relayed from an upload body between two `received` events:
+ * often enough for a progress bar, rarely enough to cost nothing.
+ */
+const RECEIVED_EVERY_BYTES = 1024 * 1024;
 
 /** How long a member dropped as too slow has to take its last message. */
 const SLOW_FAREWELL_MS = 1000;
@@ -71,6 +87,8 @@ export class SocketMember {
   /** File bytes received and not yet relayed. */
   #chunkBytesWaiting = 0;
   readonly peer: Peer;
+  /** The key in this socket's upload addresses (see {@linkcode upload}). */
+  readonly uploadKey: string = randomHex(UPLOAD_KEY_BYTES);
 
   constructor(socket: MemberSocket, options: SocketMemberOptions) {
     this.#socket = socket;
@@ -100,6 +118,7 @@ export class SocketMember {
       fileBytesQueued: () => 0,
       whenFileBytesBelow: () => Promise.resolve(),
       baseUrl: options.baseUrl,
+      uploadKey: this.uploadKey,
       replaced: () => this.#replaced(),
     };
     this.#closed = new Promise((resolve) => {
@@ -238,6 +257,72 @@ export class SocketMember {
         this.#send({ type: "received", id, bytes });
       }
     });
+  }
+
+  /**
+   * Relays the bytes of this member's transfer `id` from `body`, an HTTP
+   * request body of `length` bytes (`POST /upload/KEY/ID`), in chunk frames
+   * of `max-chunk-bytes` read straight into place, each one once the relay
+   * lets the sender go on: the body is read only as fast as the receivers
+   * and the store take it. Sends `received` as bytes are relayed. Resolves
+   * to why the bytes were not all relayed, with the transfer stopped; or
+   * undefined once they were (the page then sends `end`).
+   */
+  async upload(
+    id: number,
+    body: ReadableStream<Uint8Array>,
+    length: number,
+  ): Promise<string | undefined> {
+    const chunk = this.#room.limits.maxChunkBytes;
+    const reader = body.getReader({ mode: "byob" });
+    let left = length;
+    let unreported = 0;
+    try {
+      while (left > 0) {
+        let buffer = new ArrayBuffer(
+          CHUNK_HEADER_BYTES + Math.min(chunk, left),
+        );
+        let filled = CHUNK_HEADER_BYTES;
+        while (filled < buffer.byteLength) {
+          const { done, value } = await reader.read(
+            new Uint8Array(buffer, filled, buffer.byteLength - filled),
+          );
+          if (done || !value) throw new Error("the body ended early");
+          buffer = value.buffer as ArrayBuffer;
+          filled += value.length;
+        }
+        left -= filled - CHUNK_HEADER_BYTES;
+        const member = this.#member;
+        if (!member) return this.#stopUpload(id, "you are not in the room");
+        const failure = await this.#relay.chunk(
+          member,
+          id,
+          addressChunk(new Uint8Array(buffer), id),
+        );
+        if (failure) return this.#stopUpload(id, failure);
+        unreported += filled - CHUNK_HEADER_BYTES;
+        if (unreported >= RECEIVED_EVERY_BYTES || left === 0) {
+          this.#send({ type: "received", id, bytes: unreported });
+          unreported = 0;
+        }
+      }
+      return undefined;
+    } catch (error) {
+      return this.#stopUpload(
+        id,
+        error instanceof Error ? error.message : String(error),
+      );
+    } finally {
+      reader.releaseLock();
+    }
+  }
+
+  /** Stops transfer `id` after its upload failed, for `reason`, which it returns. */
+  #stopUpload(id: number, reason: string): string {
+    if (this.#member) {
+      this.#relay.abort(this.#member, id, `the upload stopped: ${reason}`);
+    }
+    return reason;
   }
 
   #join(message: Extract<ClientMessage, { type: "join" }>): void {

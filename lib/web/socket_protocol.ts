@@ -15,6 +15,11 @@ export const SOCKET_PATH = "/ws";
  */
 export const EVENTS_PATH = "/events";
 /**
+ * The path of upload addresses: a page POSTs the bytes of its transfer
+ * `ID` to `UPLOAD_PATH/KEY/ID`, with the key from its welcome.
+ */
+export const UPLOAD_PATH = "/upload";
+/**
  * The path where a page learns whether the room is private and it is in
  * (`GET`), and signs in with the passphrase (`POST`).
  */

@@ -1,7 +1,9 @@
 /**
- * The `/ws` route: checks that the request comes from the room's own page,
- * upgrades it to a WebSocket and serves it as a {@linkcode SocketMember}.
- * Keeps every socket it opened, so the server can close them on shutdown.
+ * The routes of browser members: `/ws` checks that the request comes from
+ * the room's own page, upgrades it to a WebSocket and serves it as a
+ * {@linkcode SocketMember}; `/events` does the same over server-sent events;
+ * `/upload` takes the bytes of a member's file. Keeps every socket it
+ * opened, so the server can close them on shutdown.
  * @module
  */
 
@@ -13,7 +15,12 @@ import type { TransferRelay } from "../core/transfer_relay.ts";
 import { localHost, sameOrigin } from "./origin_check.ts";
 import { pageHeaders } from "./page_routes.ts";
 import { SocketMember } from "./socket_member.ts";
-import { EVENTS_PATH, SOCKET_PATH, SUBPROTOCOL } from "./socket_protocol.ts";
+import {
+  EVENTS_PATH,
+  SOCKET_PATH,
+  SUBPROTOCOL,
+  UPLOAD_PATH,
+} from "./socket_protocol.ts";
 import { EventStreamSocket, type MemberSocket } from "./event_stream_socket.ts";
 
 /**
@@ -31,6 +38,8 @@ export class WebMembers {
   readonly #members = new Set<SocketMember>();
   /** The open event streams, by the id their POSTs name. */
   readonly #streams = new Map<string, EventStreamSocket>();
+  /** The open sockets, by the key in their upload addresses. */
+  readonly #byUploadKey = new Map<string, SocketMember>();
 
   constructor(room: Room, relay: TransferRelay) {
     this.#room = room;
@@ -118,7 +127,33 @@ export class WebMembers {
     });
   }
 
-  /** The routes of the WebSocket and of the event streams, for the server's table. */
+  /**
+   * Answers `POST` {@linkcode UPLOAD_PATH}`/KEY/ID`: the body is the bytes
+   * of transfer `ID` of the member whose upload key is `KEY`, relayed as
+   * they come (see {@linkcode SocketMember.upload}). `204` once all are
+   * relayed; `404` for a key no open socket has; `411` without a length;
+   * `409` with the reason when the bytes could not all be relayed (the
+   * transfer is then stopped).
+   */
+  async upload(request: Request, context: RouteContext): Promise<Response> {
+    const refused = this.#notFromThePage(request, context);
+    if (refused) return refused;
+    const member = this.#byUploadKey.get(context.params.key);
+    const id = Number(context.params.id);
+    if (!member || !request.body || !(Number.isInteger(id) && id >= 0)) {
+      return plain(404, "No such upload address");
+    }
+    const length = Number(request.headers.get("content-length"));
+    if (!(length > 0)) return plain(411, "Send the file's bytes with a length");
+    const failure = await member.upload(id, request.body, length);
+    if (failure) return plain(409, `The file was not sent: ${failure}`);
+    return new Response(null, {
+      status: 204,
+      headers: pageHeaders("text/plain; charset=utf-8"),
+    });
+  }
+
+  /** The routes of the WebSocket, the event streams and uploads, for the server's table. */
   routes(): Route[] {
     return [
       {
@@ -136,6 +171,11 @@ export class WebMembers {
         path: `${EVENTS_PATH}/:id`,
         handler: (request, context) => this.post(request, context),
       },
+      {
+        methods: ["POST"],
+        path: `${UPLOAD_PATH}/:key/:id`,
+        handler: (request, context) => this.upload(request, context),
+      },
     ];
   }
 
@@ -148,7 +188,11 @@ export class WebMembers {
       baseUrl: context.baseUrl,
     });
     this.#members.add(member);
-    member.closed().then(() => this.#members.delete(member));
+    this.#byUploadKey.set(member.uploadKey, member);
+    member.closed().then(() => {
+      this.#members.delete(member);
+      this.#byUploadKey.delete(member.uploadKey);
+    });
   }
 
   /**

@@ -52,7 +52,7 @@ export interface ConnectionHandlers {
 /** One way of carrying the room: a WebSocket, or an event stream. */
 interface Carrier {
   readonly open: boolean;
-  send(data: string | Uint8Array): void;
+  send(text: string): void;
   close(): void;
 }
 
@@ -110,13 +110,6 @@ export class RoomConnection {
     return true;
   }
 
-  /** Sends one binary message (chunk frames); false when there is no open connection. */
-  sendBytes(bytes: Uint8Array): boolean {
-    if (!this.isOpen) return false;
-    this.#carrier!.send(bytes);
-    return true;
-  }
-
   #socket(): Carrier {
     const socket = new WebSocket(pathUrl(SOCKET_PATH, true), SUBPROTOCOL);
     let opened = false;
@@ -142,7 +135,7 @@ export class RoomConnection {
       get open() {
         return socket.readyState === WebSocket.OPEN;
       },
-      send: (data) => socket.send(data),
+      send: (text) => socket.send(text),
       close: () => socket.close(),
     };
   }
@@ -173,19 +166,14 @@ export class RoomConnection {
       get open() {
         return !ended && postUrl !== undefined;
       },
-      send: (data) => {
-        // A copy now: the caller may reuse its buffer once this returns.
-        const body = typeof data === "string" ? data : data.slice();
-        const type = typeof data === "string"
-          ? "application/json"
-          : "application/octet-stream";
+      send: (text) => {
         // One after another, so the room gets them in order.
         posts = posts.then(async () => {
           if (ended) return;
           const answer = await fetch(postUrl!, {
             method: "POST",
-            headers: { "content-type": type },
-            body,
+            headers: { "content-type": "application/json" },
+            body: text,
           });
           if (!answer.ok) end(CLOSE_ABNORMAL, "");
         }).catch(() => end(CLOSE_ABNORMAL, ""));
@@ -223,7 +211,7 @@ export class RoomConnection {
 }
 
 /** `path` beside this page, whichever address it was opened at; `ws:`/`wss:` for a socket. */
-function pathUrl(path: string, socket: boolean): string {
+export function pathUrl(path: string, socket: boolean): string {
   const url = new URL(path.slice(1), location.href);
   if (socket) url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
   return url.href;

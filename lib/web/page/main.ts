@@ -261,7 +261,7 @@ function welcome(event: Extract<ServerEvent, { type: "welcome" }>): void {
   joinForm.accepted(event.name);
   status.textContent = "";
   state.apply(event);
-  uploads.configure(event.limits);
+  uploads.useKey(event.uploadKey);
   files.enable(event.features?.includes("store") ?? false);
   if (event.rejoined) info(rejoinedText(event.missed));
   else if (lost) info("Back in the room.");

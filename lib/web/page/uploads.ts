@@ -1,30 +1,27 @@
 /// <reference lib="dom" />
 /**
- * Files sent from the page: each is offered to the room, streamed from the
- * disk in full chunk frames (never read whole into memory), and ended with
- * its SHA-256, so terminal receivers verify it as they do a terminal
- * sender's. Each piece read is sent, then handed to a worker that hashes
- * it on another core (a page on plain `http://` has no `crypto.subtle`), so
- * the file is read once and the hash of the bytes sent is ready soon after
- * the last of them. At most a transfer window of bytes is sent
- * before the server says it relayed them (`received`), so a slow receiver
- * holds the page back, as TCP holds a terminal sender.
+ * Files sent from the page: each is offered to the room, then the browser
+ * itself uploads the file as the body of one `POST` to the member's upload
+ * address (streamed from the disk, never read into the page), and the
+ * upload ends with its SHA-256, so terminal receivers verify it as they do
+ * a terminal sender's. A worker hashes the file beside the upload, on
+ * another core (a page on plain `http://` has no `crypto.subtle`). The
+ * server reads the body only as fast as the receivers take it, so a slow
+ * receiver holds the browser back, as TCP holds a terminal sender; its
+ * `received` events move the progress bar.
  * @module
  */
 
 import { formatBytes } from "../../core/limits.ts";
-import {
-  addressChunk,
-  CHUNK_HEADER_BYTES,
-} from "../../protocol/frame_encoder.ts";
 import type { ClientMessage, ServerEvent } from "../../protocol/messages.ts";
+import { UPLOAD_PATH } from "../socket_protocol.ts";
+import { pathUrl } from "./connection.ts";
 import { element } from "./dom.ts";
 import { FileHasher } from "./file_hasher.ts";
 
 /** How the uploads reach the room. */
 export interface UploadLink {
   send(message: ClientMessage): boolean;
-  sendBytes(bytes: Uint8Array): boolean;
 }
 
 /** Events that concern one upload, by its `id`. */
@@ -35,12 +32,6 @@ export type UploadEvent = Extract<
 
 /** How often an upload's row shows its progress, at most. */
 const PROGRESS_EVERY_MS = 250;
-/**
- * File bytes in one WebSocket message, at most (and at most the window):
- * Chromium and the server spend most of an upload's time per message, so
- * fewer and larger messages cost less than one per chunk.
- */
-const MESSAGE_BYTES = 1024 * 1024;
 /** Finished rows kept on screen. */
 const MAX_FINISHED_ROWS = 10;
 
@@ -50,20 +41,16 @@ export class Uploads {
   readonly #link: UploadLink;
   readonly #open = new Map<number, Upload>();
   #nextId = 1;
-  #windowBytes = 4 * 1024 * 1024;
-  #chunkBytes = 64 * 1024;
-  #messageLimit = 2 * 1024 * 1024;
+  #uploadKey: string | undefined;
 
   constructor(list: HTMLElement, link: UploadLink) {
     this.#list = list;
     this.#link = link;
   }
 
-  /** Takes the room's limits from the welcome. */
-  configure(limits: Record<string, number>): void {
-    this.#windowBytes = limits.transferWindowBytes ?? this.#windowBytes;
-    this.#chunkBytes = limits.maxChunkBytes ?? this.#chunkBytes;
-    this.#messageLimit = limits.maxSocketMessageBytes ?? this.#messageLimit;
+  /** Takes the key of this connection's upload addresses from its welcome. */
+  useKey(key: string | undefined): void {
+    this.#uploadKey = key;
   }
 
   /** Starts sending each file. */
@@ -72,9 +59,9 @@ export class Uploads {
       const id = this.#nextId++;
       const upload = new Upload(id, file, {
         link: this.#link,
-        windowBytes: this.#windowBytes,
-        chunkBytes: this.#chunkBytes,
-        messageLimit: this.#messageLimit,
+        address: this.#uploadKey === undefined
+          ? undefined
+          : pathUrl(`${UPLOAD_PATH}/${this.#uploadKey}/${id}`, false),
         finished: () => {
           this.#open.delete(id);
           this.#trim();
@@ -116,20 +103,17 @@ class Upload {
   readonly #id: number;
   readonly #file: File;
   readonly #link: UploadLink;
-  readonly #windowBytes: number;
-  readonly #chunkBytes: number;
-  /** The room's cap on one binary message, headers included. */
-  readonly #messageLimit: number;
+  /** Where the file's bytes are POSTed; none from a room that takes no uploads. */
+  readonly #address: string | undefined;
   readonly #finished: () => void;
   readonly #progress: HTMLProgressElement;
   readonly #status: HTMLElement;
   readonly #cancel: HTMLButtonElement;
+  readonly #stopped = new AbortController();
   #state: State = "offering";
-  #sent = 0;
   #relayed = 0;
   #started = 0;
   #shown = 0;
-  #wake: (() => void) | undefined;
   #hasher: FileHasher | undefined;
   #receivers = new Set<string>();
   #answered = 0;
@@ -141,18 +125,14 @@ class Upload {
     file: File,
     options: {
       link: UploadLink;
-      windowBytes: number;
-      chunkBytes: number;
-      messageLimit: number;
+      address: string | undefined;
       finished: () => void;
     },
   ) {
     this.#id = id;
     this.#file = file;
     this.#link = options.link;
-    this.#windowBytes = options.windowBytes;
-    this.#chunkBytes = options.chunkBytes;
-    this.#messageLimit = options.messageLimit;
+    this.#address = options.address;
     this.#finished = options.finished;
     this.row = element("li", "upload");
     this.#progress = element("progress");
@@ -173,8 +153,11 @@ class Upload {
   }
 
   start(): void {
+    if (!this.#address) {
+      return this.fail("this room takes no files from pages");
+    }
     try {
-      this.#hasher = new FileHasher();
+      this.#hasher = new FileHasher(this.#file);
     } catch (error) {
       return this.fail(`cannot hash the file (${error})`);
     }
@@ -193,11 +176,10 @@ class Upload {
         this.#stored = event.stored ?? false;
         this.#state = "sending";
         this.#started = performance.now();
-        this.#pump().catch((error) => this.fail(String(error)));
+        this.#send().catch((error) => this.fail(String(error)));
         return;
       case "received": {
         this.#relayed += event.bytes;
-        this.#wake?.();
         const now = performance.now();
         if (now - this.#shown >= PROGRESS_EVERY_MS) {
           this.#shown = now;
@@ -232,65 +214,26 @@ class Upload {
   }
 
   /**
-   * Reads the file as a stream into one message buffer of chunk frames,
-   * sends it whenever it is full (the socket copies it, so the buffer is
-   * reused), a window at a time, hands each piece read to the hasher once
-   * it is framed, then sends the hash.
+   * Has the browser upload the file to the upload address (the server
+   * answers once it relayed every byte), then sends the hash.
    */
-  async #pump(): Promise<void> {
-    const chunk = this.#chunkBytes;
-    const slot = CHUNK_HEADER_BYTES + chunk;
-    const perMessage = Math.max(
-      1,
-      Math.min(
-        Math.floor(Math.min(MESSAGE_BYTES, this.#windowBytes) / chunk),
-        Math.floor(this.#messageLimit / slot),
-      ),
-    );
-    const message = new Uint8Array(perMessage * slot);
-    let frames = 0;
-    let filled = 0;
-    const reader = this.#file.stream().getReader();
-    try {
-      while (this.#state === "sending") {
-        const { done, value } = await reader.read();
-        if (done) break;
-        for (let at = 0; at < value.length;) {
-          const start = frames * slot;
-          const take = Math.min(value.length - at, chunk - filled);
-          message.set(
-            value.subarray(at, at + take),
-            start + CHUNK_HEADER_BYTES + filled,
-          );
-          filled += take;
-          at += take;
-          if (filled < chunk) continue;
-          addressChunk(message.subarray(start, start + slot), this.#id);
-          filled = 0;
-          if (++frames < perMessage) continue;
-          if (!await this.#sendMessage(message, frames * chunk)) return;
-          frames = 0;
-        }
-        await this.#hasher!.update(value);
+  async #send(): Promise<void> {
+    if (this.#file.size > 0) {
+      let answer: Response;
+      try {
+        answer = await fetch(this.#address!, {
+          method: "POST",
+          body: this.#file,
+          headers: { "content-type": "application/octet-stream" },
+          signal: this.#stopped.signal,
+        });
+      } catch {
+        // Cancelled here, or the connection dropped: the socket says which.
+        return this.fail("the upload was cut off");
       }
-      if (filled > 0) {
-        const start = frames * slot;
-        addressChunk(
-          message.subarray(start, start + CHUNK_HEADER_BYTES + filled),
-          this.#id,
-        );
+      if (!answer.ok) {
+        return this.fail((await answer.text()).trim() || answer.statusText);
       }
-      const length = frames * slot +
-        (filled > 0 ? CHUNK_HEADER_BYTES + filled : 0);
-      if (
-        length > 0 &&
-        !await this.#sendMessage(
-          message.subarray(0, length),
-          frames * chunk + filled,
-        )
-      ) return;
-    } finally {
-      reader.releaseLock();
     }
     if (this.#state !== "sending") return;
     this.#status.textContent = "Sent; checking the SHA-256…";
@@ -299,26 +242,6 @@ class Upload {
     this.#state = "ending";
     this.#link.send({ type: "end", id: this.#id, sha256: digest });
     this.#checkDone();
-  }
-
-  /**
-   * Sends one message of chunk frames, `payload` file bytes in all, once
-   * the window has room; false if it cannot.
-   */
-  async #sendMessage(message: Uint8Array, payload: number): Promise<boolean> {
-    while (
-      this.#state === "sending" &&
-      this.#sent - this.#relayed + payload > this.#windowBytes
-    ) {
-      await new Promise<void>((resolve) => this.#wake = resolve);
-    }
-    if (this.#state !== "sending") return false;
-    if (!this.#link.sendBytes(message)) {
-      this.fail("the connection dropped");
-      return false;
-    }
-    this.#sent += payload;
-    return true;
   }
 
   #showProgress(): void {
@@ -353,7 +276,7 @@ class Upload {
   #finish(text: string): void {
     this.#state = "finished";
     this.#hasher?.stop();
-    this.#wake?.();
+    this.#stopped.abort();
     this.#status.textContent = text;
     this.#cancel.remove();
     this.row.classList.add("finished");
