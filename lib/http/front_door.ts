@@ -74,8 +74,9 @@ export interface FrontDoorOptions {
   browsers?: RecentBrowsers;
   /**
    * Takes a connection that is not HTTP. It calls `joined` once the peer
-   * has joined the room (which frees the peer's place among those not
-   * joined). Resolves when the connection is over.
+   * has joined the room, or its connection is over without that (which
+   * frees the peer's place among those not joined); calling it again does
+   * nothing. Resolves when the connection is over.
    */
   onRoomPeer: (peer: RoomPeer, joined: () => void) => Promise<void>;
   /** Log sink for failures of HTTP handlers and refused connections. */
@@ -139,7 +140,11 @@ export class FrontDoor {
     });
   }
 
-  /** Serves `conn` as whichever it turns out to be; never throws. */
+  /**
+   * Serves `conn` as whichever it turns out to be; never throws. Resolves
+   * when the connection is over, or, for a room peer in clear, once the
+   * room has it.
+   */
   async admit(conn: Deno.TcpConn): Promise<void> {
     const address = unmapped(conn.remoteAddr.hostname);
     const unjoined = this.#unjoined.take(address);
@@ -176,18 +181,18 @@ export class FrontDoor {
       }
     }
     if (!http) {
+      // The room's from here: it frees the place among those not joined.
+      // Not awaited, so that an idle member is not also held by this
+      // function, suspended, with its opening.
       this.#open.delete(conn);
-      try {
-        return await this.#options.onRoomPeer({
-          conn,
-          reader: opening.reader,
-          remoteAddr: { ...conn.remoteAddr, hostname: address },
-          localAddr: conn.localAddr,
-          tls: false,
-        }, unjoined);
-      } finally {
-        unjoined();
-      }
+      this.#options.onRoomPeer({
+        conn,
+        reader: opening.reader,
+        remoteAddr: { ...conn.remoteAddr, hostname: address },
+        localAddr: conn.localAddr,
+        tls: false,
+      }, unjoined);
+      return;
     }
     unjoined();
     try {

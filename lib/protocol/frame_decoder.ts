@@ -98,7 +98,8 @@ export class FrameDecoder implements Transformer<Uint8Array, Frame> {
   readonly #maxLine: number;
   readonly #maxChunk: number;
   #state = State.Line;
-  #parts: Uint8Array[] = [];
+  /** A line's bytes from earlier reads; made when a line spans reads. */
+  #parts: Uint8Array[] | undefined;
   #partBytes = 0;
   /** Made at the first chunk: most connections (chat only) never need it. */
   #header: Uint8Array | undefined;
@@ -175,7 +176,7 @@ export class FrameDecoder implements Transformer<Uint8Array, Frame> {
     let lineBytes = this.#partBytes + end - at;
     if (end > at ? bytes[end - 1] === CR : this.#endsWithCr()) lineBytes--;
     if (lineBytes > this.#maxLine) {
-      this.#parts = [];
+      this.#parts = undefined;
       this.#partBytes = 0;
       this.#state = lf < 0 ? State.SkipLine : State.Line;
       emit({
@@ -188,7 +189,7 @@ export class FrameDecoder implements Transformer<Uint8Array, Frame> {
       return lf < 0 ? bytes.length : lf + 1;
     }
     if (lf < 0) {
-      this.#parts.push(bytes.slice(at));
+      (this.#parts ??= []).push(bytes.slice(at));
       this.#partBytes += bytes.length - at;
       return bytes.length;
     }
@@ -215,13 +216,13 @@ export class FrameDecoder implements Transformer<Uint8Array, Frame> {
   }
 
   #endsWithCr(): boolean {
-    const last = this.#parts.at(-1);
+    const last = this.#parts?.at(-1);
     return last !== undefined && last[last.length - 1] === CR;
   }
 
   /** Joins buffered parts with the tail and cuts the line to `length`. */
   #takeLine(tail: Uint8Array, length: number): Uint8Array {
-    if (this.#parts.length === 0) return tail.subarray(0, length);
+    if (!this.#parts) return tail.subarray(0, length);
     const line = new Uint8Array(this.#partBytes + tail.length);
     let offset = 0;
     for (const part of this.#parts) {
@@ -229,7 +230,7 @@ export class FrameDecoder implements Transformer<Uint8Array, Frame> {
       offset += part.length;
     }
     line.set(tail, offset);
-    this.#parts = [];
+    this.#parts = undefined;
     this.#partBytes = 0;
     return line.subarray(0, length);
   }

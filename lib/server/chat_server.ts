@@ -117,6 +117,10 @@ export class ChatServer {
   readonly #frontDoor: FrontDoor;
   readonly #listeners: Deno.TcpListener[];
   readonly #connections = new Set<MemberConnection>();
+  /** Made once: each connection calls it when over (no chain per member). */
+  readonly #forget = (connection: MemberConnection) => {
+    this.#connections.delete(connection);
+  };
   readonly #served = new Set<Promise<void>>();
   readonly #accepting: Promise<void>[];
   readonly #passphrase: PassphraseGate | undefined;
@@ -237,7 +241,13 @@ export class ChatServer {
     await this.web.close(reason);
     await this.#frontDoor.close();
     for (const connection of this.#connections) connection.close(reason);
-    await withTimeout(Promise.allSettled(this.#served), SHUTDOWN_GRACE_MS);
+    await withTimeout(
+      Promise.allSettled([
+        ...this.#served,
+        ...[...this.#connections].map((connection) => connection.served),
+      ]),
+      SHUTDOWN_GRACE_MS,
+    );
     await this.room.store?.close();
   }
 
@@ -260,7 +270,7 @@ export class ChatServer {
 
   /**
    * Serves a connection that speaks the room's protocol (or plain text);
-   * `joined` is called once it has joined.
+   * `joined` is called once it has joined, or is over without that.
    */
   #serveMember(peer: RoomPeer, joined: () => void): Promise<void> {
     const address = unmapped(peer.remoteAddr.hostname);
@@ -272,6 +282,7 @@ export class ChatServer {
       reader: peer.reader,
       localAddr: peer.localAddr,
       onJoined: joined,
+      onEnded: this.#forget,
       passphrase: this.#passphrase && {
         gate: this.#passphrase,
         throttle: this.#throttle,
@@ -281,11 +292,9 @@ export class ChatServer {
     this.#connections.add(connection);
     // Admitted after the close began: a room that is closing turns it away.
     if (this.#closing) connection.close("the server is shutting down");
-    // Not an async function: an idle member is one suspended read, not a
-    // chain of functions each waiting for the next.
-    return connection.serve().finally(() =>
-      this.#connections.delete(connection)
-    );
+    // Not an async function, and no chain on its end: an idle member is
+    // one suspended read, not a chain of functions each waiting for the next.
+    return connection.serve();
   }
 }
 

@@ -55,8 +55,17 @@ export interface MemberConnectionOptions {
    * one that first yields the bytes it read to tell HTTP from the room.
    */
   reader?: ByteReader;
-  /** Called once, when the peer has joined the room. */
+  /**
+   * Called once: when the peer has joined the room, or when the connection
+   * ends without that.
+   */
   onJoined?: () => void;
+  /**
+   * Called once the connection is over and closed. A function the server
+   * makes once, for all its connections: a promise chain on each
+   * connection's end would cost every idle member a few hundred bytes.
+   */
+  onEnded?: (connection: MemberConnection) => void;
   /**
    * The address the peer reached, for download links; by default
    * `conn.localAddr` (a decrypted TLS connection's is the internal pipe's).
@@ -102,7 +111,11 @@ export class MemberConnection implements Peer {
   readonly #relay: TransferRelay;
   readonly #remote: string;
   readonly #address: string | undefined;
-  readonly #onJoined: (() => void) | undefined;
+  /** Dropped once called: the member does not keep it for life. */
+  #onJoined: (() => void) | undefined;
+  readonly #onEnded: ((connection: MemberConnection) => void) | undefined;
+  /** The promise `serve` returned, for {@linkcode MemberConnection.served}. */
+  #served: Promise<void> | undefined;
   readonly #queue: OutboundQueue;
   readonly #decoder: FrameDecoder;
   #mode: Mode = "handshake";
@@ -144,6 +157,7 @@ export class MemberConnection implements Peer {
       () => this.#mode !== "framed",
     );
     this.#onJoined = options.onJoined;
+    this.#onEnded = options.onEnded;
     this.#room = options.room;
     this.#relay = options.relay;
     this.#remote = options.remote;
@@ -230,10 +244,16 @@ export class MemberConnection implements Peer {
     this.#armJoinTimer();
     // A reset or a local close ends the read too; the reason is recorded.
     const over = () => this.#readOver();
-    return forEachFrame(this.#reader, this.#decoder, (frame) => {
+    this.#served = forEachFrame(this.#reader, this.#decoder, (frame) => {
       if (!this.#member) this.#armJoinTimer();
       if (this.#closeReason === undefined) return this.#handle(frame);
     }).then(over, over);
+    return this.#served;
+  }
+
+  /** Resolves when the connection is over: what `serve` returned. */
+  get served(): Promise<void> {
+    return this.#served ?? Promise.resolve();
   }
 
   /** The member leaves; what is queued goes out, then the connection closes. */
@@ -250,6 +270,15 @@ export class MemberConnection implements Peer {
     // is queued for it (its greeting, say) goes out before the close.
     await withTimeout(this.#closing ?? this.#queue.drained(), LINGER_MS);
     this.#closeConn();
+    this.#notifyJoined();
+    this.#onEnded?.(this);
+  }
+
+  /** Frees the connection's place among those not joined, once. */
+  #notifyJoined(): void {
+    const onJoined = this.#onJoined;
+    this.#onJoined = undefined;
+    onJoined?.();
   }
 
   /**
@@ -276,7 +305,7 @@ export class MemberConnection implements Peer {
     clearTimeout(this.#joinTimer);
     // A cleared timer kept in the field would stay for the member's life.
     this.#joinTimer = undefined;
-    this.#onJoined?.();
+    this.#notifyJoined();
   }
 
   /** Closes after what is queued is written; the member leaves with `reason`. */

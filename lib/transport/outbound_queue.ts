@@ -107,12 +107,14 @@ export class OutboundQueue {
   readonly #maxBytes: number;
   readonly #onOverflow: (queuedBytes: number) => void;
   readonly #onError: (error: unknown) => void;
-  #text: Uint8Array[] = [];
+  // The lists are made when first needed: an idle member's queue holds
+  // none of them (four arrays were an eighth of its memory).
+  #text: Uint8Array[] | undefined;
   #textBytes = 0;
-  #bulk: { tag: number; pieces: Uint8Array[]; size: number }[] = [];
+  #bulk: { tag: number; pieces: Uint8Array[]; size: number }[] | undefined;
   #bulkBytes = 0;
-  #bulkWaiters: { below: number; resolve: () => void }[] = [];
-  #drainWaiters: (() => void)[] = [];
+  #bulkWaiters: { below: number; resolve: () => void }[] | undefined;
+  #drainWaiters: (() => void)[] | undefined;
   /** Text waits for the end of this turn. */
   #scheduled = false;
   /** Writes follow one another until nothing waits. */
@@ -169,7 +171,7 @@ export class OutboundQueue {
   /** Queues a text frame ahead of any file bytes. */
   push(bytes: Uint8Array): void {
     if (this.#dead) return;
-    this.#text.push(bytes);
+    (this.#text ??= []).push(bytes);
     this.#textBytes += bytes.length;
     // Only a reader that holds a write up is slow; text merely waiting for
     // the end of this turn is not held up by anyone.
@@ -192,7 +194,7 @@ export class OutboundQueue {
   pushBulk(tag: number, ...pieces: Uint8Array[]): void {
     if (this.#dead) return;
     const size = pieces.reduce((sum, piece) => sum + piece.length, 0);
-    this.#bulk.push({ tag, pieces, size });
+    (this.#bulk ??= []).push({ tag, pieces, size });
     this.#bulkBytes += size;
     // Text waiting for the end of the turn goes first, then this.
     if (!this.#active && !this.#scheduled) this.#writeNext();
@@ -200,8 +202,9 @@ export class OutboundQueue {
 
   /** Removes the waiting file-lane items of `tag`, e.g. a transfer just aborted. */
   dropBulk(tag: number): void {
-    this.#bulk = this.#bulk.filter((item) => item.tag !== tag);
-    this.#bulkBytes = this.#bulk.reduce((sum, item) => sum + item.size, 0);
+    this.#bulk = this.#bulk?.filter((item) => item.tag !== tag);
+    this.#bulkBytes = this.#bulk?.reduce((sum, item) => sum + item.size, 0) ??
+      0;
     this.#wakeBulkWaiters();
   }
 
@@ -209,32 +212,32 @@ export class OutboundQueue {
   whenBulkBelow(bytes: number): Promise<void> {
     if (this.#bulkBytes < bytes || this.#dead) return Promise.resolve();
     return new Promise((resolve) =>
-      this.#bulkWaiters.push({ below: bytes, resolve })
+      (this.#bulkWaiters ??= []).push({ below: bytes, resolve })
     );
   }
 
   /** Resolves once everything queued so far is written (or the queue died). */
   drained(): Promise<void> {
     if (!this.#active && !this.#scheduled) return Promise.resolve();
-    return new Promise((resolve) => this.#drainWaiters.push(resolve));
+    return new Promise((resolve) => (this.#drainWaiters ??= []).push(resolve));
   }
 
   #kill(): void {
     this.#dead = true;
-    this.#text = [];
+    this.#text = undefined;
     this.#textBytes = 0;
-    this.#bulk = [];
+    this.#bulk = undefined;
     this.#bulkBytes = 0;
     this.#wakeBulkWaiters();
   }
 
   #wakeBulkWaiters(): void {
-    if (this.#bulkWaiters.length === 0) return;
     const waiting = this.#bulkWaiters;
-    this.#bulkWaiters = [];
+    if (!waiting) return;
+    this.#bulkWaiters = undefined;
     for (const waiter of waiting) {
       if (this.#dead || this.#bulkBytes < waiter.below) waiter.resolve();
-      else this.#bulkWaiters.push(waiter);
+      else (this.#bulkWaiters ??= []).push(waiter);
     }
   }
 
@@ -248,8 +251,10 @@ export class OutboundQueue {
   #writeNext(): void {
     if (this.#dead || (this.#textBytes === 0 && this.#bulkBytes === 0)) {
       this.#active = false;
-      if (this.#scheduled || this.#drainWaiters.length === 0) return;
-      for (const resolve of this.#drainWaiters.splice(0)) resolve();
+      const waiting = this.#drainWaiters;
+      if (this.#scheduled || !waiting) return;
+      this.#drainWaiters = undefined;
+      for (const resolve of waiting) resolve();
       return;
     }
     this.#active = true;
@@ -282,12 +287,12 @@ export class OutboundQueue {
     let pieces: Uint8Array[];
     let size: number;
     if (this.#textBytes > 0) {
-      pieces = this.#text;
+      pieces = this.#text!;
       size = this.#textBytes;
-      this.#text = [];
+      this.#text = undefined;
       this.#textBytes = 0;
     } else {
-      const item = this.#bulk.shift()!;
+      const item = this.#bulk!.shift()!;
       pieces = item.pieces;
       size = item.size;
       this.#bulkBytes -= size;

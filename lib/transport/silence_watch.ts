@@ -22,6 +22,10 @@ export class SilenceWatch implements ByteReader {
   #timer: ReturnType<typeof setTimeout> | undefined;
   /** When the read under way started, or undefined between reads. */
   #readingSince: number | undefined;
+  // Made once per watch when first armed, not per read: a peer that never
+  // pings (a person with nc) has none.
+  #readOver: ((read: number | null) => number | null) | undefined;
+  #readFailed: ((error: unknown) => never) | undefined;
 
   constructor(reader: ByteReader) {
     this.#reader = reader;
@@ -32,6 +36,14 @@ export class SilenceWatch implements ByteReader {
    * for its bytes. Arming again changes the limit.
    */
   arm(limitMs: number, onSilent: () => void): void {
+    this.#readOver ??= (read) => {
+      this.#readingSince = undefined;
+      return read;
+    };
+    this.#readFailed ??= (error) => {
+      this.#readingSince = undefined;
+      throw error;
+    };
     this.#limitMs = limitMs;
     this.#onSilent = onSilent;
     clearTimeout(this.#timer);
@@ -55,16 +67,6 @@ export class SilenceWatch implements ByteReader {
     this.#timer ??= setTimeout(() => this.#check(), this.#limitMs);
     return this.#reader.read(buffer).then(this.#readOver, this.#readFailed);
   }
-
-  // Made once per watch, not per read.
-  readonly #readOver = (read: number | null) => {
-    this.#readingSince = undefined;
-    return read;
-  };
-  readonly #readFailed = (error: unknown): never => {
-    this.#readingSince = undefined;
-    throw error;
-  };
 
   #check(): void {
     this.#timer = undefined;
