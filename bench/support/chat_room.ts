@@ -200,8 +200,14 @@ export async function openChatRoom(
       const started = performance.now();
       const timeoutMs = MEMBER_JOIN_TIMEOUT_MS + options.members * 100;
       const join = { cmd: "join", timeoutMs: MEMBER_JOIN_TIMEOUT_MS } as const;
-      await senders.run(join, timeoutMs);
-      await Promise.all(receivers.map((p) => p.run(join, timeoutMs)));
+      try {
+        await senders.run(join, timeoutMs);
+        await Promise.all(receivers.map((p) => p.run(join, timeoutMs)));
+      } catch (error) {
+        throw new Error(
+          `${label}: ${error instanceof Error ? error.message : error}`,
+        );
+      }
       room.joinMs = performance.now() - started;
     },
     close: async () => {
