@@ -209,16 +209,17 @@ async function uploadRows(
       await remove(copy);
     };
     const pids = [server.process.pid, receiver.pid];
-    /** Adds the CPU seconds used while `work` ran to `into`. */
-    const counted = async (into: number[], work: () => Promise<void>) => {
+    /** Runs `work`, adding the CPU seconds used meanwhile to `into`. */
+    const counted = async <T>(into: number[], work: () => Promise<T>) => {
       const sample = async () => [
         ...await cpuSeconds(pids),
         await machineCpuSeconds(),
       ];
       const before = await sample();
-      await work();
+      const done = await work();
       const after = await sample();
       after.forEach((seconds, i) => into[i] += seconds - before[i]);
+      return done;
     };
     for (let run = 0; run < options.repeat; run++) {
       ctx.log(`browser: /sendfile ${size(bytes)}, run ${run + 1}`);
@@ -237,17 +238,15 @@ async function uploadRows(
       const sampler = new MemorySampler(
         new Map([["server", server.process.pid]]),
       );
-      let result: DriverResult = { result: "error" };
-      await counted(cpu.page, async () => {
-        result = await drive(ctx, {
+      const result = await counted(cpu.page, () =>
+        drive(ctx, {
           action: "upload",
           chromium,
           url: `http://${LOOPBACK}:${server.port}/`,
           name: `page${run}`,
           file,
           timeoutMs,
-        });
-      });
+        }));
       const peakKiB = (await sampler.stop()).get("server") ?? idleKiB;
       page.push(result.seconds!);
       heapGrowth = Math.max(heapGrowth, result.heapPeak! - result.heapBefore!);

@@ -279,9 +279,8 @@ export class SocketMember {
     let unreported = 0;
     try {
       while (left > 0) {
-        let buffer = new ArrayBuffer(
-          CHUNK_HEADER_BYTES + Math.min(chunk, left),
-        );
+        const payload = Math.min(chunk, left);
+        let buffer = new ArrayBuffer(CHUNK_HEADER_BYTES + payload);
         let filled = CHUNK_HEADER_BYTES;
         while (filled < buffer.byteLength) {
           const { done, value } = await reader.read(
@@ -291,7 +290,7 @@ export class SocketMember {
           buffer = value.buffer as ArrayBuffer;
           filled += value.length;
         }
-        left -= filled - CHUNK_HEADER_BYTES;
+        left -= payload;
         const member = this.#member;
         if (!member) return this.#stopUpload(id, "you are not in the room");
         const failure = await this.#relay.chunk(
@@ -300,7 +299,7 @@ export class SocketMember {
           addressChunk(new Uint8Array(buffer), id),
         );
         if (failure) return this.#stopUpload(id, failure);
-        unreported += filled - CHUNK_HEADER_BYTES;
+        unreported += payload;
         if (unreported >= RECEIVED_EVERY_BYTES || left === 0) {
           this.#send({ type: "received", id, bytes: unreported });
           unreported = 0;
