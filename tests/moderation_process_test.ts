@@ -12,7 +12,7 @@ import { needs } from "./helpers/permissions.ts";
 import { ON_WINDOWS, SIGTERM_EXIT_CODE } from "./helpers/platform.ts";
 import { OutputWatcher } from "./helpers/process_output.ts";
 import { PlainPeer, TestMember } from "./helpers/room_fixture.ts";
-import { ServerProcess } from "./helpers/server_process.ts";
+import { roomOpened, ServerProcess } from "./helpers/server_process.ts";
 import { SUBPROTOCOL } from "../lib/web/socket_protocol.ts";
 
 const repo = fileURLToPath(new URL("../", import.meta.url));
@@ -52,9 +52,7 @@ async function startServer(folder: string, port = 0): Promise<Server> {
   }).spawn();
   const stdout = new OutputWatcher(child.stdout);
   const stderr = new OutputWatcher(child.stderr, { after: child.status });
-  const [, found] = await stdout.waitFor(/room open on port (\d+)\./);
-  await stdout.waitFor(/Ctrl\+C closes the room/);
-  return { child, stdout, stderr, port: Number(found) };
+  return { child, stdout, stderr, port: await roomOpened(stdout) };
 }
 
 async function stop(server: Server): Promise<number> {

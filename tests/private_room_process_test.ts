@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import { ClientProcess } from "./helpers/client_process.ts";
 import { OutputWatcher } from "./helpers/process_output.ts";
 import { needs } from "./helpers/permissions.ts";
-import { ServerProcess } from "./helpers/server_process.ts";
+import { roomOpened, ServerProcess } from "./helpers/server_process.ts";
 
 const repo = fileURLToPath(new URL("../", import.meta.url));
 
@@ -89,9 +89,8 @@ async function certificateLine(
   }).spawn();
   const stdout = new OutputWatcher(child.stdout);
   try {
-    // A first start under Wine takes longer than the default wait.
-    const [line] = await stdout.waitFor(/^TLS certificate SHA256:.*$/m, 30_000);
-    await stdout.waitFor(/^Ctrl\+C closes the room\.$/m, 30_000);
+    await roomOpened(stdout);
+    const [line] = await stdout.waitFor(/^TLS certificate SHA256:.*$/m);
     return { line, banner: stdout.lines.join("\n") };
   } finally {
     child.kill("SIGKILL");

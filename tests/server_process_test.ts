@@ -14,6 +14,7 @@ import {
 } from "./helpers/platform.ts";
 import { quietServerFlags } from "./helpers/discovery.ts";
 import { OutputWatcher } from "./helpers/process_output.ts";
+import { roomOpened } from "./helpers/server_process.ts";
 import { TestMember } from "./helpers/room_fixture.ts";
 
 const repo = fileURLToPath(new URL("../", import.meta.url));
@@ -89,9 +90,8 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
     ),
     async () => {
       const server = spawnServer();
-      const [, port] = await server.stdout.waitFor(/ 127\.0\.0\.1:(\d+)\n/);
-      await server.stdout.waitFor(/Ctrl\+C closes the room/);
-      const ada = await TestMember.join(Number(port), "ada");
+      const port = await roomOpened(server.stdout);
+      const ada = await TestMember.join(port, "ada");
       await server.stdout.waitFor(/\] ada joined \(1 in the room\)/);
       server.child.kill(signal);
       const closing = await ada.event("closing");
@@ -120,7 +120,7 @@ Deno.test(
   ),
   async () => {
     const server = spawnServer();
-    await server.stdout.waitFor(/Ctrl\+C closes the room/);
+    await roomOpened(server.stdout);
     server.child.kill("SIGINT");
     const status = await server.child.status;
     await Promise.all([server.stdout.done, server.stderr.done]);
@@ -137,8 +137,7 @@ Deno.test(
   ),
   async () => {
     const server = spawnServer();
-    const [, port] = await server.stdout.waitFor(/room open on port (\d+)\./);
-    await server.stdout.waitFor(/Ctrl\+C closes the room/);
+    const port = await roomOpened(server.stdout);
     const lines = server.stdout.text.split("\n").filter((l) =>
       l.startsWith("  ")
     );
@@ -164,7 +163,7 @@ Deno.test(
   async () => {
     for (const flags of [[], ["--host", "127.0.0.1"]]) {
       const server = spawnServer(...flags);
-      await server.stdout.waitFor(/Ctrl\+C closes the room/);
+      await roomOpened(server.stdout);
       const text = server.stdout.text;
       const [, page, host] =
         /In a browser on this network: (http:\/\/(.+):\d+\/)\n/.exec(text) ??
@@ -236,7 +235,7 @@ Deno.test(
 /** Runs `server.ts` with `flags` until it prints where to join, then stops it. */
 async function joinList(...flags: string[]): Promise<string> {
   const server = spawnServer(...flags);
-  await server.stdout.waitFor(/Ctrl\+C closes the room/);
+  await roomOpened(server.stdout);
   server.child.kill("SIGTERM");
   await server.child.status;
   await Promise.all([server.stdout.done, server.stderr.done]);

@@ -19,6 +19,7 @@ import {
   WINE_KILLED_SOCKETS,
 } from "./helpers/platform.ts";
 import { OutputWatcher } from "./helpers/process_output.ts";
+import { roomOpened } from "./helpers/server_process.ts";
 import { TestMember } from "./helpers/room_fixture.ts";
 
 const repo = fileURLToPath(new URL("../", import.meta.url));
@@ -73,9 +74,7 @@ function spawn(
 }
 
 async function started(server: Server): Promise<number> {
-  const [, port] = await server.stdout.waitFor(/room open on port (\d+)\./);
-  await server.stdout.waitFor(/Ctrl\+C closes the room/);
-  return Number(port);
+  return await roomOpened(server.stdout);
 }
 
 async function ended(server: Server, signal?: Deno.Signal): Promise<number> {

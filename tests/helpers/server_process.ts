@@ -15,6 +15,30 @@ const repo = fileURLToPath(new URL("../../", import.meta.url));
 /** How long {@linkcode ServerProcess.stop} waits for a clean exit before SIGKILL. */
 const EXIT_WAIT_MS = 10_000;
 
+/**
+ * How long a test waits for a server it started to say where to join. Not
+ * a claim about start time, only a bound that turns a server that never
+ * prints into a failure with its output: a start took 0.3 s on Linux and
+ * 2.6 to 3.9 s under Wine on an idle 2-core machine (most of it loading the
+ * X.509 package, file by file, to make a room without a store its
+ * certificate), and more on a busy one.
+ */
+export const SERVER_START_MS = 30_000;
+
+/**
+ * Resolves to the port a starting server printed, once it has also said
+ * how to close the room (its banner is complete); fails when its output
+ * ends first or after {@linkcode SERVER_START_MS}.
+ */
+export async function roomOpened(stdout: OutputWatcher): Promise<number> {
+  const [, port] = await stdout.waitFor(
+    /room open on port (\d+)\./,
+    SERVER_START_MS,
+  );
+  await stdout.waitFor(/Ctrl\+C closes the room/, SERVER_START_MS);
+  return Number(port);
+}
+
 /** A running `server.ts` child process; its stderr is read once it has exited. */
 export class ServerProcess {
   readonly child: Deno.ChildProcess;
@@ -57,9 +81,8 @@ export class ServerProcess {
     const stdout = new OutputWatcher(child.stdout);
     const stderr = new OutputWatcher(child.stderr, { after: child.status });
     try {
-      const [, port] = await stdout.waitFor(/room open on port (\d+)\./);
-      await stdout.waitFor(/Ctrl\+C closes the room/);
-      return new ServerProcess(child, { stdout, stderr, port: Number(port) });
+      const port = await roomOpened(stdout);
+      return new ServerProcess(child, { stdout, stderr, port });
     } catch (error) {
       child.kill("SIGKILL");
       await child.status;
