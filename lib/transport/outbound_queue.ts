@@ -29,18 +29,50 @@ import { setImmediate } from "node:timers";
 /**
  * Flushes started by text wait for the end of the current turn of the event
  * loop (`setImmediate`: after this turn's I/O, without a timer's delay), all
- * together: a broadcast queues its event for every member before
- * any write starts, and events that arrive in the same turn share one write
- * per member. Under load the turns grow, and so do the writes.
+ * together, in one round: a broadcast queues its event for every member
+ * before any write starts, and events that arrive in the same turn share
+ * one write per member.
  */
 const flushesAfterTurn: (() => void)[] = [];
 
+/**
+ * How long a round of writes to many members holds the next one back, per
+ * member it wrote to: after a round of N writes (N at least
+ * {@linkcode SPACED_ROUND_WRITES}) the next starts no sooner than N × 35 µs
+ * after it began, 35 ms in a room of 1,000. What waits meanwhile goes out
+ * together, one write per member. Writing to every member each turn, a room
+ * of 1,000 at 1,000 messages/s spent its time on writes of a message or
+ * two, left its members' programs too little of the machine, and messages
+ * waited for seconds in full sockets: p99 0.9 to 5.4 s on 2 cores. Spaced
+ * by 35 µs a write it was 66 to 137 ms over four runs (ngIRCd 113 to 377 in
+ * the same runs), by 30 and 45 µs about the same, by 20 and 25 µs 0.17 to
+ * 0.78 s, and by 10 µs seconds again.
+ */
+const ROUND_SPACING_US_PER_WRITE = 35;
+
+/**
+ * Rounds smaller than this hold nothing back: a room of 100 at 1,000
+ * messages/s keeps its p99 under 10 ms writing every turn, and spacing its
+ * rounds only added to each message's wait.
+ */
+const SPACED_ROUND_WRITES = 200;
+
+/** When the last round began, and how many connections it wrote to. */
+let lastRound = { at: 0, writes: 0 };
+
+function runRound(): void {
+  lastJoined = undefined;
+  const flushes = flushesAfterTurn.splice(0);
+  lastRound = { at: performance.now(), writes: flushes.length };
+  for (const flush of flushes) flush();
+}
+
 function afterThisTurn(flush: () => void): void {
   if (flushesAfterTurn.push(flush) > 1) return;
-  setImmediate(() => {
-    lastJoined = undefined;
-    for (const run of flushesAfterTurn.splice(0)) run();
-  });
+  const wait = lastRound.writes < SPACED_ROUND_WRITES ? 0 : lastRound.at +
+    lastRound.writes * ROUND_SPACING_US_PER_WRITE / 1000 - performance.now();
+  if (wait >= 1) setTimeout(runRound, wait);
+  else setImmediate(runRound);
 }
 
 /** Frames of one connection alone, see {@linkcode oneUseFrame}. */
@@ -139,6 +171,13 @@ export class OutboundQueue {
     if (this.#offset < this.#batch!.length) return this.#writeBatch();
     this.#writing = false;
     this.#endBatch();
+    // Text that came during the write waits for the next round, with the
+    // text of every other member.
+    if (this.#textBytes > 0 && !this.#dead) {
+      this.#active = false;
+      this.#scheduled = true;
+      return afterThisTurn(this.#startFlush);
+    }
     this.#writeNext();
   };
   readonly #onFailed = (error: unknown) => {
