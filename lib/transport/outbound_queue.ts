@@ -172,8 +172,9 @@ export class OutboundQueue {
     this.#writing = false;
     this.#endBatch();
     // Text that came during the write waits for the next round, with the
-    // text of every other member.
-    if (this.#textBytes > 0 && !this.#dead) {
+    // text of every other member; unless file bytes wait too, which go on
+    // at once, the text first.
+    if (this.#textBytes > 0 && this.#bulkBytes === 0 && !this.#dead) {
       this.#active = false;
       this.#scheduled = true;
       return afterThisTurn(this.#startFlush);

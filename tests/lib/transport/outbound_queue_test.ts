@@ -91,3 +91,42 @@ Deno.test("in a room of fewer than 200 the writes of each turn go at its end, wi
     assert.deepEqual(sink.writes, ["a\n", "b\n", "c\n"]);
   }
 });
+
+/** A sink whose writes finish only when the test lets them. */
+class GatedSink implements ByteSink {
+  readonly writes: string[] = [];
+  readonly #pending: (() => void)[] = [];
+  write(bytes: Uint8Array): Promise<number> {
+    this.writes.push(new TextDecoder().decode(bytes));
+    return new Promise((resolve) =>
+      this.#pending.push(() => resolve(bytes.length))
+    );
+  }
+  /** Finishes the write under way; resolves once the queue has moved on. */
+  async finish(): Promise<void> {
+    this.#pending.shift()!();
+    await nextTurn();
+  }
+}
+
+Deno.test("in a room of 1,000 a member receiving a file gets chat between its chunks at once, not at the next round", async () => {
+  const receiver = new GatedSink();
+  const others = Array.from({ length: 999 }, () => new TextSink());
+  const queues = [receiver, ...others].map((sink) => new OutboundQueue(sink));
+  for (const queue of queues) queue.push(line("a"));
+  queues[0].pushBulk(1, line("chunk 1"));
+  queues[0].pushBulk(1, line("chunk 2"));
+  await nextTurn();
+  assert.deepEqual(receiver.writes, ["a\n"]);
+  await receiver.finish();
+  assert.deepEqual(receiver.writes, ["a\n", "chunk 1\n"]);
+  for (const queue of queues) queue.push(line("b"));
+  await receiver.finish();
+  assert.deepEqual(receiver.writes, ["a\n", "chunk 1\n", "b\n"]);
+  assert.deepEqual(others[0].writes, ["a\n"], "the others wait for the round");
+  await receiver.finish();
+  assert.deepEqual(receiver.writes, ["a\n", "chunk 1\n", "b\n", "chunk 2\n"]);
+  await receiver.finish();
+  await Promise.all(queues.map((queue) => queue.drained()));
+  assert.deepEqual(others[0].writes, ["a\n", "b\n"]);
+});
