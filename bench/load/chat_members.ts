@@ -311,7 +311,10 @@ class Member {
     );
     await new Promise<void>((resolve, reject) => {
       socket.addEventListener("open", () => resolve());
-      socket.addEventListener("error", () => reject(new Error("no WebSocket")));
+      socket.addEventListener("error", (event) =>
+        reject(
+          new Error(`no WebSocket: ${(event as ErrorEvent).message ?? ""}`),
+        ));
     });
     this.connected = true;
     if (!raw) socket.send(JSON.stringify({ type: "join", name: this.name }));
@@ -609,6 +612,9 @@ class LoadProcess {
 
   async #join(timeoutMs: number): Promise<Record<string, unknown>> {
     const started = performance.now();
+    if (this.#config.via === "websocket" && this.#config.protocol !== "raw") {
+      await this.#loadPage();
+    }
     const batch = this.#config.joinBatch ?? 50;
     for (let i = 0; i < this.#members.length; i += batch) {
       await Promise.all(
@@ -616,6 +622,22 @@ class LoadProcess {
       );
     }
     return { joined: this.#members.length, ms: performance.now() - started };
+  }
+
+  /**
+   * Loads the room's page first, as a browser does before its WebSocket:
+   * the room then knows the address for a browser's and waits for what its
+   * connections say. Without it, a connection this busy process opened but
+   * had not yet sent its request on within the room's greeting delay was
+   * taken for a person with nc and greeted, which fails the WebSocket.
+   */
+  async #loadPage(): Promise<void> {
+    // The room remembers browsers by their user agent's `Mozilla/`.
+    const page = await fetch(`http://127.0.0.1:${this.#config.port}/`, {
+      headers: { "user-agent": "Mozilla/5.0 (lanroom bench load generator)" },
+    });
+    await page.body?.cancel();
+    if (!page.ok) throw new Error(`The room's page answered ${page.status}`);
   }
 
   async #send(

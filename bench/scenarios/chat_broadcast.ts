@@ -115,10 +115,70 @@ export async function chatBroadcast(
     }
   }
   const tls = await tlsRow(ctx, options);
+  const transports = await transportRows(ctx, options);
   return {
-    rows: [...chatRows(runs, options, labels, ngircdSkipped), tls.row],
-    data: { runs, labels, tls: tls.runs },
+    rows: [
+      ...chatRows(runs, options, labels, ngircdSkipped),
+      tls.row,
+      ...transports.rows,
+    ],
+    data: { runs, labels, tls: tls.runs, transports: transports.runs },
   };
+}
+
+/**
+ * The largest room at the offered rate, one sender, with its members over
+ * TLS (terminal clients) and over WebSockets (pages), each beside the same
+ * room in clear (TCP) opened right before them.
+ */
+async function transportRows(
+  ctx: BenchContext,
+  options: ChatOptions,
+): Promise<{ rows: Row[]; runs: Record<string, ChatRun> }> {
+  const members = Math.max(...options.members);
+  const runs: Record<string, ChatRun> = {};
+  for (const via of ["tcp", "tls", "websocket"] as const) {
+    ctx.log(`chat: lanroom, ${members} members over ${via}, offered rate`);
+    const room = await openChatRoom(ctx, {
+      server: "lanroom",
+      via,
+      members,
+      senders: 1,
+      loadProcesses: members > 200 ? options.loadProcesses : 1,
+      flags: RAISED_RATE_FLAGS,
+    });
+    try {
+      await sleep(500);
+      runs[via] = await loadRun(room, options, {
+        server: `lanroom ${via}`,
+        members,
+        senders: 1,
+        mode: "rate",
+      });
+    } finally {
+      await room.close();
+    }
+  }
+  const tcp = runs.tcp;
+  const label = {
+    tls: "TLS (terminal clients)",
+    websocket: "WebSockets (pages)",
+  };
+  const rows = (["tls", "websocket"] as const).map((via): Row => ({
+    scenario: SCENARIO,
+    case: `${count(members)} members over ${label[via]}, 1 sender, ` +
+      `offered ${count(options.rate)} msg/s for ${options.seconds} s`,
+    lanroom: runFigures(runs[via]),
+    reference: `the same members in clear (TCP): ${runFigures(tcp)}`,
+    ratio: ratio(runs[via].perSecond, tcp.perSecond),
+    target: "",
+    notes: `CPU s: server ${runs[via].cpuServer.toFixed(1)} (in clear ${
+      tcp.cpuServer.toFixed(1)
+    }), load generators ${runs[via].cpuLoad.toFixed(1)} (${
+      tcp.cpuLoad.toFixed(1)
+    }) in ${runs[via].wallSeconds.toFixed(1)} s wall`,
+  }));
+  return { rows, runs };
 }
 
 /**

@@ -255,22 +255,6 @@ async function idleRooms(
           senders: 1,
           loadProcesses: options.loadProcesses,
           setup: { maxPenaltyTime: 0, operFlood: false },
-          // Every member comes from 127.0.0.1, joining 50 at a time per load
-          // process: the caps on one address must let them in. A TLS or
-          // WebSocket member stays unjoined longer (a handshake, a hop through
-          // the internal server), so on a busy machine more are at once.
-          flags: via === "websocket"
-            ? [
-              "--max-http-per-address",
-              capacity,
-              "--max-http",
-              capacity,
-              "--max-unjoined-per-address",
-              capacity,
-            ]
-            : via === "tls"
-            ? ["--max-unjoined-per-address", capacity]
-            : [],
           delayJoin: true,
         }),
       );

@@ -97,12 +97,17 @@ export async function openChatRoom(
   let oper: { name: string; password: string } | undefined;
   if (options.server === "lanroom") {
     const capacity = String(options.capacity ?? options.members + 16);
-    // Every load member comes from 127.0.0.1, many joining at once.
+    // Every load member comes from 127.0.0.1, 50 joining at once per load
+    // process: the caps on one address must let them in. A WebSocket member
+    // is an HTTP connection too, for as long as it stays.
     const flags = [
       "--max-members",
       capacity,
       "--max-unjoined-per-address",
       capacity,
+      ...(options.via === "websocket"
+        ? ["--max-http-per-address", capacity, "--max-http", capacity]
+        : []),
       ...(options.flags ?? []),
     ];
     const started = await startServer(group, { flags });
