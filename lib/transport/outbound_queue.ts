@@ -1,8 +1,9 @@
 /**
  * Everything waiting to be written to one connection, in two lanes: chat
  * (text frames) goes first, file bytes fill the gaps, so chat keeps flowing
- * during any transfer. Pending text is coalesced into one write, so a busy
- * room costs one syscall per member per flush, not one per message.
+ * during any transfer. Pending text is coalesced into one write, in rounds
+ * shared by every connection (`write_rounds.ts`), so a busy room costs one
+ * syscall per member per round, not one per message.
  * @module
  */
 
@@ -24,56 +25,7 @@ export interface OutboundQueueOptions {
   onError?: (error: unknown) => void;
 }
 
-import { setImmediate } from "node:timers";
-
-/**
- * Flushes started by text wait for the end of the current turn of the event
- * loop (`setImmediate`: after this turn's I/O, without a timer's delay), all
- * together, in one round: a broadcast queues its event for every member
- * before any write starts, and events that arrive in the same turn share
- * one write per member.
- */
-const flushesAfterTurn: (() => void)[] = [];
-
-/**
- * How long a round of writes to many members holds the next one back, per
- * member it wrote to: after a round of N writes (N at least
- * {@linkcode SPACED_ROUND_WRITES}) the next starts no sooner than N × 35 µs
- * after it began, 35 ms in a room of 1,000. What waits meanwhile goes out
- * together, one write per member. Writing to every member each turn, a room
- * of 1,000 at 1,000 messages/s spent its time on writes of a message or
- * two, left its members' programs too little of the machine, and messages
- * waited for seconds in full sockets: p99 0.9 to 5.4 s on 2 cores. Spaced
- * by 35 µs a write it was 66 to 137 ms over four runs (ngIRCd 113 to 377 in
- * the same runs), by 30 and 45 µs about the same, by 20 and 25 µs 0.17 to
- * 0.78 s, and by 10 µs seconds again.
- */
-const ROUND_SPACING_US_PER_WRITE = 35;
-
-/**
- * Rounds smaller than this hold nothing back: a room of 100 at 1,000
- * messages/s keeps its p99 under 10 ms writing every turn, and spacing its
- * rounds only added to each message's wait.
- */
-const SPACED_ROUND_WRITES = 200;
-
-/** When the last round began, and how many connections it wrote to. */
-let lastRound = { at: 0, writes: 0 };
-
-function runRound(): void {
-  lastJoined = undefined;
-  const flushes = flushesAfterTurn.splice(0);
-  lastRound = { at: performance.now(), writes: flushes.length };
-  for (const flush of flushes) flush();
-}
-
-function afterThisTurn(flush: () => void): void {
-  if (flushesAfterTurn.push(flush) > 1) return;
-  const wait = lastRound.writes < SPACED_ROUND_WRITES ? 0 : lastRound.at +
-    lastRound.writes * ROUND_SPACING_US_PER_WRITE / 1000 - performance.now();
-  if (wait >= 1) setTimeout(runRound, wait);
-  else setImmediate(runRound);
-}
+import { beforeEachRound, inNextRound } from "./write_rounds.ts";
 
 /** Frames of one connection alone, see {@linkcode oneUseFrame}. */
 const oneUse = new WeakSet<Uint8Array>();
@@ -112,6 +64,9 @@ function release(frame: Uint8Array): void {
  */
 let lastJoined: { pieces: Uint8Array[]; batch: Uint8Array } | undefined;
 
+// A round's gathered text is shared within the round only.
+beforeEachRound(() => lastJoined = undefined);
+
 /** `pieces` as one buffer, shared with the last caller that had the same frames. */
 function joinShared(pieces: Uint8Array[], size: number): Uint8Array {
   if (lastJoined && samePieces(lastJoined.pieces, pieces)) {
@@ -147,7 +102,7 @@ export class OutboundQueue {
   #bulkBytes = 0;
   #bulkWaiters: { below: number; resolve: () => void }[] | undefined;
   #drainWaiters: (() => void)[] | undefined;
-  /** Text waits for the end of this turn. */
+  /** Text waits for the next round of writes. */
   #scheduled = false;
   /** Writes follow one another until nothing waits. */
   #active = false;
@@ -177,7 +132,7 @@ export class OutboundQueue {
     if (this.#textBytes > 0 && this.#bulkBytes === 0 && !this.#dead) {
       this.#active = false;
       this.#scheduled = true;
-      return afterThisTurn(this.#startFlush);
+      return inNextRound(this.#startFlush);
     }
     this.#writeNext();
   };
@@ -214,7 +169,7 @@ export class OutboundQueue {
     (this.#text ??= []).push(bytes);
     this.#textBytes += bytes.length;
     // Only a reader that holds a write up is slow; text merely waiting for
-    // the end of this turn is not held up by anyone.
+    // the next round is not held up by anyone.
     if (this.#writing && this.#textBytes > this.#maxBytes) {
       const queued = this.#textBytes;
       this.#kill();
@@ -223,7 +178,7 @@ export class OutboundQueue {
     }
     if (this.#active || this.#scheduled) return;
     this.#scheduled = true;
-    afterThisTurn(this.#startFlush);
+    inNextRound(this.#startFlush);
   }
 
   /**

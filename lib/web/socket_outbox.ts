@@ -1,15 +1,15 @@
 /**
- * Events waiting for one WebSocket member. Events queued in the same turn
- * of the event loop go out as one WebSocket message (JSON lines), so a busy
- * room costs one send per member per turn, as on TCP. The socket's own
+ * Events waiting for one WebSocket member. Events queued before the next
+ * round of writes (`write_rounds.ts`) go out as one WebSocket message (JSON
+ * lines), so a busy room costs one send per member per round, as on TCP. The socket's own
  * `bufferedAmount` says how much it has not written yet: a member whose
  * backlog passes the limit while a write is held up is too slow.
  * @module
  */
 
-import { setImmediate } from "node:timers";
 import { eventLine, numberedEventLine } from "../protocol/event_line.ts";
 import type { ServerEvent } from "../protocol/messages.ts";
+import { inNextRound } from "../transport/write_rounds.ts";
 
 /** What the outbox needs of a WebSocket. */
 export interface TextSocket {
@@ -24,16 +24,6 @@ export interface SocketOutboxOptions {
   maxBytes: number;
   /** Called once when the backlog passes `maxBytes`; the outbox then drops everything. */
   onOverflow: (queuedBytes: number) => void;
-}
-
-const flushesAfterTurn: (() => void)[] = [];
-
-/** Runs `flush` after this turn's I/O, together with the others queued in it. */
-function afterThisTurn(flush: () => void): void {
-  if (flushesAfterTurn.push(flush) > 1) return;
-  setImmediate(() => {
-    for (const run of flushesAfterTurn.splice(0)) run();
-  });
 }
 
 /** The outgoing side of one WebSocket member. */
@@ -59,7 +49,7 @@ export class SocketOutbox {
 
   /**
    * Queues an event, with its number for a member that may rejoin; it is
-   * sent at the end of this turn.
+   * sent in the next round of writes.
    */
   push(event: ServerEvent, seq?: number): void {
     if (this.#dead) return;
@@ -70,7 +60,7 @@ export class SocketOutbox {
     this.#bytes += bytes;
     const behind = this.#socket.bufferedAmount;
     // Only a reader that holds a write up is slow; events merely waiting
-    // for the end of this turn are not held up by anyone.
+    // for the next round are not held up by anyone.
     if (behind > 0 && behind + this.#bytes > this.#maxBytes) {
       const queued = behind + this.#bytes;
       this.stop();
@@ -79,7 +69,7 @@ export class SocketOutbox {
     }
     if (this.#scheduled) return;
     this.#scheduled = true;
-    afterThisTurn(() => this.flush());
+    inNextRound(() => this.flush());
   }
 
   /** Sends what waits now, as one message. */

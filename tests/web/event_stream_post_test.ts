@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import type { ServerEvent } from "../../lib/protocol/messages.ts";
 import { WAIT_MS } from "../helpers/room_fixture.ts";
-import { WebRoom } from "./web_room.ts";
+import { chunkFrame, WebRoom } from "./web_room.ts";
 
 /** A member carried by an event stream, driven by the test. */
 class StreamMember implements AsyncDisposable {
@@ -112,16 +112,6 @@ class StreamMember implements AsyncDisposable {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.#body.cancel();
   }
-}
-
-/** A chunk frame: the 9-byte header of the protocol's Framing, then the payload. */
-function chunkFrame(id: number, payload: Uint8Array): Uint8Array<ArrayBuffer> {
-  const frame = new Uint8Array(9 + payload.length);
-  const view = new DataView(frame.buffer);
-  view.setUint32(1, id);
-  view.setUint32(5, payload.length);
-  frame.set(payload, 9);
-  return frame;
 }
 
 Deno.test("a program on the event stream joins, chats and sends a file as chunk frames in POSTs, answered with received", async () => {

@@ -7,7 +7,7 @@ import { CLOSE_REPLACED } from "../../lib/web/socket_protocol.ts";
 import { FileStore } from "../../lib/store/file_store.ts";
 import { sha256Bytes, TempFolder } from "../helpers/file_fixture.ts";
 import { needs } from "../helpers/permissions.ts";
-import { WebRoom } from "./web_room.ts";
+import { chunkFrame, WebRoom } from "./web_room.ts";
 
 Deno.test("a WebSocket member joins, chats with a framed and a plain-text member, and each is listed with how it is in", async () => {
   await using room = new WebRoom();
@@ -124,16 +124,6 @@ Deno.test("closing the room tells WebSocket members and closes their sockets", a
   await idle.closed;
   assert.equal(room.web.size, 0);
 });
-
-/** A chunk frame as the page sends it: the TCP protocol's, whole. */
-function chunkFrame(id: number, payload: Uint8Array): Uint8Array {
-  const frame = new Uint8Array(9 + payload.length);
-  const view = new DataView(frame.buffer);
-  view.setUint32(1, id);
-  view.setUint32(5, payload.length);
-  frame.set(payload, 9);
-  return frame;
-}
 
 Deno.test("a WebSocket member sends a file through the relay: offer, chunks answered with received, end", async () => {
   await using room = new WebRoom();

@@ -10,6 +10,7 @@ import type { ChatServerOptions } from "../../lib/server/chat_server.ts";
 import type { WebMembers } from "../../lib/web/web_members.ts";
 import { SUBPROTOCOL } from "../../lib/web/socket_protocol.ts";
 import type { ServerEvent } from "../../lib/protocol/messages.ts";
+import { encodeChunkHeader } from "../../lib/protocol/frame_encoder.ts";
 import { openHttpRoom, type OpenRoom } from "../helpers/open_room.ts";
 import { WAIT_MS } from "../helpers/room_fixture.ts";
 
@@ -159,4 +160,15 @@ export class TestSocket {
   close(): void {
     this.#socket.close();
   }
+}
+
+/** A chunk frame, whole: the protocol's 9-byte header, then `payload`. */
+export function chunkFrame(
+  id: number,
+  payload: Uint8Array,
+): Uint8Array<ArrayBuffer> {
+  const frame = new Uint8Array(9 + payload.length);
+  frame.set(encodeChunkHeader(id, payload.length));
+  frame.set(payload, 9);
+  return frame;
 }
