@@ -244,7 +244,6 @@ async function idleRooms(
   options: MemoryOptions,
 ): Promise<Map<string, RoomMemory>> {
   const rooms: ChatRoom[] = [];
-  const capacity = String(options.members + 16);
   try {
     for (const { server, via } of servers) {
       rooms.push(

@@ -58,9 +58,9 @@ function release(frame: Uint8Array): void {
 /**
  * The text last gathered into one buffer, and the frames it was gathered
  * from. A broadcast queues the same frames for every member, so the members
- * flushed after one turn mostly wait for the same list: they share one
+ * flushed in one round mostly wait for the same list: they share one
  * buffer instead of each copying the frames into a buffer of its own, which
- * in a room of 1,000 made 1,000 copies of every turn's chat.
+ * in a room of 1,000 made 1,000 copies of every round's chat.
  */
 let lastJoined: { pieces: Uint8Array[]; batch: Uint8Array } | undefined;
 
@@ -191,8 +191,9 @@ export class OutboundQueue {
     const size = pieces.reduce((sum, piece) => sum + piece.length, 0);
     (this.#bulk ??= []).push({ tag, pieces, size });
     this.#bulkBytes += size;
-    // Text waiting for the end of the turn goes first, then this.
-    if (!this.#active && !this.#scheduled) this.#writeNext();
+    // File bytes go at once, after any text waiting for the next round: a
+    // member being sent a file does not wait for rounds.
+    if (!this.#active) this.#writeNext();
   }
 
   /** Removes the waiting file-lane items of `tag`, e.g. a transfer just aborted. */

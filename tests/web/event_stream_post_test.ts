@@ -45,8 +45,12 @@ class StreamMember implements AsyncDisposable {
     return hello[1];
   }
 
-  /** The next event block of the stream, without its blank line. */
+  /**
+   * The next event block of the stream, without its blank line; fails when
+   * none is complete within {@linkcode WAIT_MS}.
+   */
   async #nextBlock(): Promise<string> {
+    const deadline = Date.now() + WAIT_MS;
     while (true) {
       const end = this.#text.indexOf("\n\n");
       if (end >= 0) {
@@ -55,9 +59,17 @@ class StreamMember implements AsyncDisposable {
         if (!block.startsWith(":")) return block;
         continue;
       }
-      const { value, done } = await this.#body.read();
-      if (done) throw new Error(`The stream ended; got ${this.#text}`);
-      this.#text += value;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise<"late">((resolve) =>
+        timer = setTimeout(() => resolve("late"), deadline - Date.now())
+      );
+      const read = await Promise.race([this.#body.read(), late]);
+      clearTimeout(timer);
+      if (read === "late") {
+        throw new Error(`No event in time; got ${JSON.stringify(this.events)}`);
+      }
+      if (read.done) throw new Error(`The stream ended; got ${this.#text}`);
+      this.#text += read.value;
     }
   }
 

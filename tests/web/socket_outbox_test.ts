@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import type { ServerEvent } from "../../lib/protocol/messages.ts";
 import { setImmediate } from "node:timers";
 import { SocketOutbox } from "../../lib/web/socket_outbox.ts";
+import { roundsSettled } from "../helpers/write_rounds.ts";
 
 class FakeSocket {
   sent: string[] = [];
@@ -24,6 +25,7 @@ const notice = (text: string): ServerEvent => ({
 const afterFlush = () => new Promise((resolve) => setImmediate(resolve));
 
 Deno.test("events queued in one turn go out as one message of JSON lines", async () => {
+  await roundsSettled();
   const socket = new FakeSocket();
   const outbox = new SocketOutbox(socket, {
     maxBytes: 1024,
@@ -40,13 +42,14 @@ Deno.test("events queued in one turn go out as one message of JSON lines", async
 });
 
 Deno.test("a socket that holds a write up past the limit overflows once, and nothing more is sent", async () => {
+  await roundsSettled();
   const socket = new FakeSocket();
   const overflows: number[] = [];
   const outbox = new SocketOutbox(socket, {
     maxBytes: 100,
     onOverflow: (queued) => overflows.push(queued),
   });
-  // Waiting for the end of the turn is not being slow.
+  // Waiting for the next round is not being slow.
   for (let i = 0; i < 10; i++) outbox.push(notice("waiting"));
   await afterFlush();
   assert.equal(socket.sent.length, 1);
@@ -62,6 +65,7 @@ Deno.test("a socket that holds a write up past the limit overflows once, and not
 });
 
 Deno.test("with 1,000 browser members the next round waits 35 µs per member sent to, and what came meanwhile goes as one message each", async () => {
+  await roundsSettled();
   const sockets = Array.from({ length: 1000 }, () => new FakeSocket());
   const outboxes = sockets.map((socket) =>
     new SocketOutbox(socket, {
@@ -70,8 +74,8 @@ Deno.test("with 1,000 browser members the next round waits 35 µs per member sen
     })
   );
   for (const outbox of outboxes) outbox.push(notice("a"));
-  await afterFlush();
   const firstRound = performance.now();
+  await afterFlush();
   for (const text of ["b", "c"]) {
     for (const outbox of outboxes) outbox.push(notice(text));
     await afterFlush();
@@ -81,6 +85,7 @@ Deno.test("with 1,000 browser members the next round waits 35 µs per member sen
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
   const waited = performance.now() - firstRound;
+  // 35 ms, less a millisecond for a timer's rounding.
   assert.ok(waited >= 34, `the second round came ${waited} ms after the first`);
   for (const socket of sockets) {
     assert.deepEqual(socket.sent.slice(1), [
