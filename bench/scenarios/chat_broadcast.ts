@@ -137,27 +137,15 @@ async function transportRows(
 ): Promise<{ rows: Row[]; runs: Record<string, ChatRun> }> {
   const members = Math.max(...options.members);
   const runs: Record<string, ChatRun> = {};
+  const loadProcesses = members > 200 ? options.loadProcesses : 1;
   for (const via of ["tcp", "tls", "websocket"] as const) {
     ctx.log(`chat: lanroom, ${members} members over ${via}, offered rate`);
-    const room = await openChatRoom(ctx, {
-      server: "lanroom",
-      via,
+    runs[via] = await oneSenderRun(ctx, options, {
       members,
-      senders: 1,
-      loadProcesses: members > 200 ? options.loadProcesses : 1,
-      flags: RAISED_RATE_FLAGS,
+      via,
+      loadProcesses,
+      mode: "rate",
     });
-    try {
-      await sleep(500);
-      runs[via] = await loadRun(room, options, {
-        server: `lanroom ${via}`,
-        members,
-        senders: 1,
-        mode: "rate",
-      });
-    } finally {
-      await room.close();
-    }
   }
   const tcp = runs.tcp;
   const label = {
@@ -193,25 +181,12 @@ async function tlsRow(
   const runs: Record<string, ChatRun> = {};
   for (const via of ["tls", "tcp"] as const) {
     ctx.log(`chat: lanroom, ${members} members over ${via}`);
-    const room = await openChatRoom(ctx, {
-      server: "lanroom",
-      via,
+    runs[via] = await oneSenderRun(ctx, options, {
       members,
-      senders: 1,
+      via,
       loadProcesses: 1,
-      flags: RAISED_RATE_FLAGS,
+      mode: "max",
     });
-    try {
-      await sleep(500);
-      runs[via] = await loadRun(room, { ...options, rate: 0 }, {
-        server: `lanroom ${via}`,
-        members,
-        senders: 1,
-        mode: "max",
-      });
-    } finally {
-      await room.close();
-    }
   }
   const { tls, tcp } = runs;
   return {
@@ -231,6 +206,42 @@ async function tlsRow(
     },
     runs,
   };
+}
+
+/**
+ * Opens a lanroom room of `members` with one sender, its members joined
+ * over `via`, runs one load in `mode`, and closes the room.
+ */
+async function oneSenderRun(
+  ctx: BenchContext,
+  options: ChatOptions,
+  room: {
+    members: number;
+    via: "tcp" | "tls" | "websocket";
+    loadProcesses: number;
+    mode: "rate" | "max";
+  },
+): Promise<ChatRun> {
+  const { members, via, loadProcesses, mode } = room;
+  const open = await openChatRoom(ctx, {
+    server: "lanroom",
+    via,
+    members,
+    senders: 1,
+    loadProcesses,
+    flags: RAISED_RATE_FLAGS,
+  });
+  try {
+    await sleep(500);
+    return await loadRun(open, options, {
+      server: `lanroom ${via}`,
+      members,
+      senders: 1,
+      mode,
+    });
+  } finally {
+    await open.close();
+  }
 }
 
 /** One room size, sender count and load mode. */

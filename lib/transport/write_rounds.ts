@@ -21,7 +21,7 @@ import { setImmediate } from "node:timers";
  * 113 to 377 in the same runs), by 30 and 45 µs about the same, by 20 and
  * 25 µs 0.17 to 0.78 s, and by 10 µs seconds again.
  */
-export const ROUND_SPACING_US_PER_WRITE = 35;
+const ROUND_SPACING_US_PER_WRITE = 35;
 
 /**
  * Rounds smaller than this hold nothing back; the next round comes at the
@@ -30,7 +30,7 @@ export const ROUND_SPACING_US_PER_WRITE = 35;
  * writing every turn, and spacing its rounds only added to each message's
  * wait.
  */
-export const SPACED_ROUND_WRITES = 200;
+const SPACED_ROUND_WRITES = 200;
 
 const waiting: (() => void)[] = [];
 const beforeRounds: (() => void)[] = [];

@@ -1,9 +1,10 @@
 /**
  * Events waiting for one WebSocket member. Events queued before the next
  * round of writes (`write_rounds.ts`) go out as one WebSocket message (JSON
- * lines), so a busy room costs one send per member per round, as on TCP. The socket's own
- * `bufferedAmount` says how much it has not written yet: a member whose
- * backlog passes the limit while a write is held up is too slow.
+ * lines), so a busy room costs one send per member per round, as on TCP.
+ * The socket's own `bufferedAmount` says how much it has not written yet: a
+ * member whose backlog passes the limit while a write is held up is too
+ * slow.
  * @module
  */
 

@@ -35,11 +35,10 @@ const CLOSE_GRACE_MS = 2000;
 export class WebMembers {
   readonly #room: Room;
   readonly #relay: TransferRelay;
-  readonly #members = new Set<SocketMember>();
+  /** The open sockets, by the key in their upload addresses. */
+  readonly #members = new Map<string, SocketMember>();
   /** The open event streams, by the id their POSTs name. */
   readonly #streams = new Map<string, EventStreamSocket>();
-  /** The open sockets, by the key in their upload addresses. */
-  readonly #byUploadKey = new Map<string, SocketMember>();
 
   constructor(room: Room, relay: TransferRelay) {
     this.#room = room;
@@ -121,10 +120,7 @@ export class WebMembers {
     socket.receive(
       text ? await request.text() : await request.arrayBuffer(),
     );
-    return new Response(null, {
-      status: 204,
-      headers: pageHeaders("text/plain; charset=utf-8"),
-    });
+    return noContent();
   }
 
   /**
@@ -138,7 +134,7 @@ export class WebMembers {
   async upload(request: Request, context: RouteContext): Promise<Response> {
     const refused = this.#notFromThePage(request, context);
     if (refused) return refused;
-    const member = this.#byUploadKey.get(context.params.key);
+    const member = this.#members.get(context.params.key);
     const id = Number(context.params.id);
     if (!member || !request.body || !(Number.isInteger(id) && id >= 0)) {
       return plain(404, "No such upload address");
@@ -147,10 +143,7 @@ export class WebMembers {
     if (!(length > 0)) return plain(411, "Send the file's bytes with a length");
     const failure = await member.upload(id, request.body, length);
     if (failure) return plain(409, `The file was not sent: ${failure}`);
-    return new Response(null, {
-      status: 204,
-      headers: pageHeaders("text/plain; charset=utf-8"),
-    });
+    return noContent();
   }
 
   /** The routes of the WebSocket, the event streams and uploads, for the server's table. */
@@ -187,12 +180,8 @@ export class WebMembers {
       address: unmapped(context.remote.hostname),
       baseUrl: context.baseUrl,
     });
-    this.#members.add(member);
-    this.#byUploadKey.set(member.uploadKey, member);
-    member.closed().then(() => {
-      this.#members.delete(member);
-      this.#byUploadKey.delete(member.uploadKey);
-    });
+    this.#members.set(member.uploadKey, member);
+    member.closed().then(() => this.#members.delete(member.uploadKey));
   }
 
   /**
@@ -228,12 +217,20 @@ export class WebMembers {
 
   /** Closes every socket, joined or not, and waits (briefly) for them to end. */
   async close(reason: string): Promise<void> {
-    const closing = [...this.#members].map((member) => {
+    const closing = [...this.#members.values()].map((member) => {
       member.close(reason);
       return member.closed();
     });
     await withTimeout(Promise.allSettled(closing), CLOSE_GRACE_MS);
   }
+}
+
+/** A `204`: the request was taken, with nothing to say. */
+function noContent(): Response {
+  return new Response(null, {
+    status: 204,
+    headers: pageHeaders("text/plain; charset=utf-8"),
+  });
 }
 
 function plain(status: number, text: string): Response {

@@ -108,11 +108,22 @@ class GatedSink implements ByteSink {
   }
 }
 
-Deno.test("in a room of 1,000 a member receiving a file gets chat between its chunks at once, not at the next round", async () => {
+/**
+ * A room of 1,000 after any spacing an earlier test left: `member`'s queue
+ * first, then 999 others writing to text sinks.
+ */
+async function roomOf1000(
+  member: ByteSink,
+): Promise<{ queues: OutboundQueue[]; others: TextSink[] }> {
   await roundsSettled();
-  const receiver = new GatedSink();
   const others = Array.from({ length: 999 }, () => new TextSink());
-  const queues = [receiver, ...others].map((sink) => new OutboundQueue(sink));
+  const queues = [member, ...others].map((sink) => new OutboundQueue(sink));
+  return { queues, others };
+}
+
+Deno.test("in a room of 1,000 a member receiving a file gets chat between its chunks at once, not at the next round", async () => {
+  const receiver = new GatedSink();
+  const { queues, others } = await roomOf1000(receiver);
   for (const queue of queues) queue.push(line("a"));
   queues[0].pushBulk(1, line("chunk 1"));
   queues[0].pushBulk(1, line("chunk 2"));
@@ -132,10 +143,8 @@ Deno.test("in a room of 1,000 a member receiving a file gets chat between its ch
 });
 
 Deno.test("in a room of 1,000 text that comes while a member's write is under way waits for the next round", async () => {
-  await roundsSettled();
   const member = new GatedSink();
-  const others = Array.from({ length: 999 }, () => new TextSink());
-  const queues = [member, ...others].map((sink) => new OutboundQueue(sink));
+  const { queues } = await roomOf1000(member);
   for (const queue of queues) queue.push(line("a"));
   await nextTurn();
   queues[0].push(line("b"));
