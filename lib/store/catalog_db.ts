@@ -181,14 +181,16 @@ export class CatalogDb implements ModerationRecords {
     });
   }
 
+  /** Uploads under way or held, oldest first. */
   uploads(): UploadRow[] {
-    const rows = this.#db.prepare("SELECT * FROM uploads").all() as unknown as {
-      temp: string;
-      sender: string;
-      name: string;
-      size: number;
-      receiver: string | null;
-    }[];
+    const rows = this.#db.prepare("SELECT * FROM uploads ORDER BY rowid")
+      .all() as unknown as {
+        temp: string;
+        sender: string;
+        name: string;
+        size: number;
+        receiver: string | null;
+      }[];
     return rows.map((row) => ({
       temp: row.temp,
       sender: row.sender,

@@ -14,8 +14,10 @@
  *
  * Leftovers of a killed server are cleaned when the store opens: a
  * temporary file no upload row names, a blob no file names, a file whose
- * blob is missing. Needs `--allow-read` and `--allow-write` of the folder
- * and `--allow-sys=statfs` (free disk space).
+ * blob is missing. A store opened with a smaller `--store-max-bytes` than
+ * it holds removes its oldest files, then held uploads, until it fits.
+ * Needs `--allow-read` and `--allow-write` of the folder and
+ * `--allow-sys=statfs` (free disk space).
  * @module
  */
 
@@ -107,6 +109,8 @@ export class FileStore implements FileCatalog {
   readonly #blobRefs = new Map<string, number>();
   #blobBytes = 0;
   readonly #active = new Set<Upload>();
+  /** Held uploads being opened to continue: row, and the bytes still to come. */
+  readonly #resuming = new Map<UploadRow, number>();
   /** Hashes and writes the uploads, off the relay's thread. */
   readonly #writer: StoreWriter;
   /** Interrupted uploads, by {@linkcode uploadKey}. */
@@ -239,7 +243,8 @@ export class FileStore implements FileCatalog {
   /**
    * Continues a held upload: hashes what it holds and opens it for the
    * rest. Rejects, saying why for the sender, when its temporary file is
-   * gone or the disk has no room left for the rest (it is forgotten).
+   * gone or the store or the disk has no room left for it, as for an offer
+   * (it is forgotten).
    */
   async resume(row: UploadRow): Promise<Upload> {
     const key = uploadKey(row);
@@ -253,11 +258,13 @@ export class FileStore implements FileCatalog {
       this.#forgetUpload(row, held.closed);
       throw new Error("the part held is gone");
     }
-    const problem = this.#diskProblem(row.size - Math.min(holds, row.size));
+    const toCome = row.size - Math.min(holds, row.size);
+    const problem = this.#roomProblem(row.size, toCome);
     if (problem) {
       this.#forgetUpload(row, held.closed);
       throw new Error(problem);
     }
+    this.#resuming.set(row, toCome);
     try {
       const upload = await Upload.reopen(this.#writer, this.#uploads, row);
       this.#active.add(upload);
@@ -265,6 +272,8 @@ export class FileStore implements FileCatalog {
     } catch {
       this.#forgetUpload(row);
       throw new Error("the part held is gone");
+    } finally {
+      this.#resuming.delete(row);
     }
   }
 
@@ -281,26 +290,8 @@ export class FileStore implements FileCatalog {
       this.#held.delete(key);
       this.#forgetUpload(held.row, held.closed);
     }
-    const { storeMaxBytes } = this.settings;
-    const size = formatBytes(request.size);
-    if (request.size > storeMaxBytes) {
-      return {
-        kind: "skip",
-        reason: `${size} is more than the store keeps (${
-          formatBytes(storeMaxBytes)
-        }, --store-max-bytes)`,
-      };
-    }
-    const diskProblem = this.#diskProblem(request.size);
-    if (diskProblem) return { kind: "skip", reason: diskProblem };
-    if (!this.#makeRoom(request.size)) {
-      return {
-        kind: "skip",
-        reason: `the store (${
-          formatBytes(storeMaxBytes)
-        }) is taken by uploads under way`,
-      };
-    }
+    const problem = this.#roomProblem(request.size, request.size);
+    if (problem) return { kind: "skip", reason: problem };
     const row = rowOf(request, `${randomHex(16)}.part`);
     let upload: Upload;
     try {
@@ -438,6 +429,12 @@ export class FileStore implements FileCatalog {
       temps.add(row.temp);
       this.#hold(row, Promise.resolve());
     }
+    this.#makeRoom(
+      0,
+      `as the store keeps at most ${
+        formatBytes(this.settings.storeMaxBytes)
+      } (--store-max-bytes)`,
+    );
     for (const entry of Deno.readDirSync(this.#uploads)) {
       if (!temps.has(entry.name)) {
         Deno.removeSync(join(this.#uploads, entry.name), { recursive: true });
@@ -514,11 +511,36 @@ export class FileStore implements FileCatalog {
     } free (--store-min-free-bytes)`;
   }
 
-  /** Bytes the store holds or has promised: files, uploads, held uploads. */
+  /**
+   * Why the store cannot take an upload of `size` bytes with `toCome` still
+   * to write, or undefined once it made room for it.
+   */
+  #roomProblem(size: number, toCome: number): string | undefined {
+    const { storeMaxBytes } = this.settings;
+    if (size > storeMaxBytes) {
+      return `${formatBytes(size)} is more than the store keeps (${
+        formatBytes(storeMaxBytes)
+      }, --store-max-bytes)`;
+    }
+    const diskProblem = this.#diskProblem(toCome);
+    if (diskProblem) return diskProblem;
+    if (!this.#makeRoom(size)) {
+      return `the store (${
+        formatBytes(storeMaxBytes)
+      }) is taken by uploads under way`;
+    }
+    return undefined;
+  }
+
+  /**
+   * Bytes the store holds or has promised: files, uploads (held ones and
+   * those being continued included).
+   */
   #reserved(): number {
     let bytes = this.#blobBytes;
     for (const upload of this.#active) bytes += upload.row.size;
     for (const held of this.#held.values()) bytes += held.row.size;
+    for (const row of this.#resuming.keys()) bytes += row.size;
     return bytes;
   }
 
@@ -528,25 +550,37 @@ export class FileStore implements FileCatalog {
     for (const upload of this.#active) {
       bytes += upload.row.size - upload.written;
     }
+    for (const toCome of this.#resuming.values()) bytes += toCome;
     return bytes;
   }
 
-  /** Evicts the oldest files, then the oldest held uploads, until `size` fits. */
-  #makeRoom(size: number): boolean {
+  /**
+   * Evicts the oldest files, then the oldest held uploads, until `size` more
+   * fits; removes nothing when even all of them would not make it fit.
+   */
+  #makeRoom(size: number, why = "to make room"): boolean {
     const max = this.settings.storeMaxBytes;
-    for (const file of [...this.#files.values()]) {
-      if (this.#reserved() + size <= max) return true;
-      this.#evict(file);
-    }
     const held = [...this.#held.entries()].sort((a, b) =>
       a[1].expires - b[1].expires
     );
+    let removable = this.#blobBytes;
+    for (const [, { row }] of held) removable += row.size;
+    if (this.#reserved() - removable + size > max) return false;
+    for (const file of [...this.#files.values()]) {
+      if (this.#reserved() + size <= max) return true;
+      this.#evict(file, why);
+    }
     for (const [key, { row, closed }] of held) {
       if (this.#reserved() + size <= max) return true;
       this.#held.delete(key);
       this.#forgetUpload(row, closed);
+      this.#log(
+        `Store: gave up the held upload of "${row.name}" by ${row.sender} (${
+          formatBytes(row.size)
+        }) ${why}`,
+      );
     }
-    return this.#reserved() + size <= max;
+    return true;
   }
 
   #hold(row: UploadRow, closed: Promise<void>): void {

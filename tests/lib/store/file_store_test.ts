@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { FileStore } from "../../../lib/store/file_store.ts";
+import {
+  FileStore,
+  type UploadRequest,
+} from "../../../lib/store/file_store.ts";
 import type { StoredFile } from "../../../lib/store/stored_file.ts";
 import { fileUrlPath } from "../../../lib/store/stored_file.ts";
 import { sha256Bytes, TempFolder } from "../../helpers/file_fixture.ts";
@@ -34,6 +37,18 @@ async function put(
   const file = await store.complete(plan.upload, sha256Bytes(content));
   assert.ok(typeof file !== "string", String(file));
   return file as StoredFile;
+}
+
+/** Begins an upload, writes `held` of it and holds it, as when its sender drops. */
+function hold(
+  store: FileStore,
+  request: UploadRequest,
+  held: Uint8Array,
+): void {
+  const plan = store.begin(request);
+  if (plan.kind !== "keep") throw new Error("not kept");
+  plan.upload.write(held);
+  store.suspend(plan.upload);
 }
 
 async function blobCount(folder: string): Promise<number> {
@@ -318,10 +333,7 @@ Deno.test(
     try {
       const content = bytes("0123456789");
       const request = { from: "ada", name: "n.txt", size: 10 };
-      const plan = store.begin(request);
-      if (plan.kind !== "keep") throw new Error("not kept");
-      plan.upload.write(content.subarray(0, 4));
-      store.suspend(plan.upload);
+      hold(store, request, content.subarray(0, 4));
       assert.equal(store.held({ ...request, from: "other" }), undefined);
       const held = store.held({ ...request, from: "ADA" });
       assert.ok(held);
@@ -351,10 +363,7 @@ Deno.test(
     });
     try {
       const request = { from: "ada", name: "n.txt", size: 10 };
-      const plan = store.begin(request);
-      if (plan.kind !== "keep") throw new Error("not kept");
-      plan.upload.write(bytes("0123"));
-      store.suspend(plan.upload);
+      hold(store, request, bytes("0123"));
       now += 119_000;
       assert.ok(store.held(request));
       now += 1_000;
@@ -396,10 +405,7 @@ Deno.test(
     });
     try {
       const request = { from: "ada", name: "n.txt", size: 10 };
-      const plan = store.begin(request);
-      if (plan.kind !== "keep") throw new Error("not kept");
-      plan.upload.write(bytes("0123"));
-      store.suspend(plan.upload);
+      hold(store, request, bytes("0123"));
       const held = store.held(request);
       assert.ok(held);
       free = GiB + 5;
@@ -412,5 +418,113 @@ Deno.test(
       await store.close();
     }
     assert.deepEqual(await entries(join(dir.path, "uploads")), []);
+  },
+);
+
+Deno.test(
+  needs(
+    "an offer the store cannot make room for is refused with no file removed",
+    "read",
+    "write",
+  ),
+  async () => {
+    await using dir = await TempFolder.create("lanroom-store-");
+    const store = FileStore.open(dir.path, { ...roomy, storeMaxBytes: 100 });
+    try {
+      await put(store, "one", bytes("1".repeat(10)));
+      await put(store, "two", bytes("2".repeat(10)));
+      await put(store, "three", bytes("3".repeat(10)));
+      const running = store.begin({ from: "bob", name: "big", size: 70 });
+      assert.equal(running.kind, "keep");
+      const plan = store.begin({ from: "eve", name: "more", size: 60 });
+      assert.equal(plan.kind, "skip");
+      assert.equal(
+        plan.kind === "skip" ? plan.reason : "",
+        "the store (100 bytes) is taken by uploads under way",
+      );
+      assert.deepEqual(store.list().map((f) => f.name), [
+        "one",
+        "two",
+        "three",
+      ]);
+      assert.equal(await blobCount(dir.path), 3);
+    } finally {
+      await store.close();
+    }
+  },
+);
+
+Deno.test(
+  needs(
+    "started again with a smaller cap, the store removes the oldest files, then the oldest held uploads",
+    "read",
+    "write",
+  ),
+  async () => {
+    await using dir = await TempFolder.create("lanroom-store-");
+    const store = FileStore.open(dir.path, roomy);
+    await put(store, "one", bytes("1".repeat(10)));
+    await put(store, "two", bytes("2".repeat(10)));
+    const older = { from: "ada", name: "older", size: 20 };
+    const newer = { from: "ada", name: "newer", size: 25 };
+    hold(store, older, bytes("0123"));
+    hold(store, newer, bytes("0123"));
+    await store.close();
+
+    const logged: string[] = [];
+    const again = FileStore.open(dir.path, {
+      ...roomy,
+      storeMaxBytes: 30,
+      log: (l) => logged.push(l),
+    });
+    try {
+      assert.deepEqual(again.list(), []);
+      assert.equal(await blobCount(dir.path), 0);
+      assert.equal(again.held(older), undefined);
+      const held = again.held(newer);
+      assert.ok(held);
+      assert.deepEqual(await entries(join(dir.path, "uploads")), [held.temp]);
+      const why = "as the store keeps at most 30 bytes (--store-max-bytes)";
+      assert.deepEqual(logged, [
+        `Store: removed "one" (#1, 10 bytes) ${why}`,
+        `Store: removed "two" (#2, 10 bytes) ${why}`,
+        `Store: gave up the held upload of "older" by ada (20 bytes) ${why}`,
+      ]);
+      const content = bytes("0123".padEnd(25, "x"));
+      const upload = await again.resume(held);
+      upload.write(content.subarray(upload.offset));
+      const file = await again.complete(upload, sha256Bytes(content));
+      assert.ok(typeof file !== "string", String(file));
+      assert.equal(again.storedBytes, 25);
+    } finally {
+      await again.close();
+    }
+  },
+);
+
+Deno.test(
+  needs(
+    "a held upload being continued keeps its room in the store",
+    "read",
+    "write",
+  ),
+  async () => {
+    await using dir = await TempFolder.create("lanroom-store-");
+    const store = FileStore.open(dir.path, { ...roomy, storeMaxBytes: 100 });
+    try {
+      const request = { from: "ada", name: "n.txt", size: 40 };
+      hold(store, request, bytes("0123"));
+      const held = store.held(request);
+      assert.ok(held);
+      const resuming = store.resume(held);
+      const offer = store.begin({ from: "bob", name: "big", size: 80 });
+      assert.equal(
+        offer.kind === "skip" ? offer.reason : offer.kind,
+        "the store (100 bytes) is taken by uploads under way",
+      );
+      store.discard(await resuming);
+    } finally {
+      await store.close();
+    }
   },
 );
