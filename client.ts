@@ -12,7 +12,7 @@ import {
   startedByDoubleClick,
   waitForEnter,
 } from "./lib/cli/pause_on_exit.ts";
-import { shutdownSignals } from "./lib/cli/shutdown_signals.ts";
+import { listenForShutdown } from "./lib/cli/shutdown_signals.ts";
 import { ChatSession } from "./lib/client/chat_session.ts";
 import { prepareFolders } from "./lib/client/folders.ts";
 import { folderPermissionProblem } from "./lib/client/permission_check.ts";
@@ -123,9 +123,7 @@ async function main(): Promise<void> {
   }
   // In a terminal Ctrl+C arrives as a key; the others (Ctrl+Break and the
   // close button on Windows, SIGTERM) arrive as signals in either case.
-  for (const signal of shutdownSignals(Deno.build.os)) {
-    Deno.addSignalListener(signal, interrupt);
-  }
+  listenForShutdown(interrupt);
   // A fatal error; in a window opened by a double-click, it stays until Enter.
   const fail = async (code: number, message: string): Promise<never> => {
     if (!doubleClicked) exitWith(code, message, input);

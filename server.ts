@@ -6,7 +6,7 @@
  * @module
  */
 
-import { shutdownSignals } from "./lib/cli/shutdown_signals.ts";
+import { listenForShutdown } from "./lib/cli/shutdown_signals.ts";
 import { ChatServer } from "./lib/server/chat_server.ts";
 import { FileStore } from "./lib/store/file_store.ts";
 import { storePermissionProblem } from "./lib/store/store_permissions.ts";
@@ -219,11 +219,9 @@ async function main(): Promise<void> {
     await server.close("the server is shutting down");
     Deno.exit(0);
   };
-  // Listening before saying so: a Ctrl+C right after the line closes cleanly.
-  for (const signal of shutdownSignals(Deno.build.os)) {
-    Deno.addSignalListener(signal, shutDown);
-  }
-  console.log("Ctrl+C closes the room.");
+  listenForShutdown(shutDown, {
+    announce: () => console.log("Ctrl+C closes the room."),
+  });
 }
 
 if (import.meta.main) await main();

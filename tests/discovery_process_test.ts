@@ -233,3 +233,28 @@ Deno.test(
     assert.match(client.text, /No rooms found on this network\./);
   },
 );
+
+Deno.test(
+  inTerminal(
+    "a search that cannot ask, for want of network permission, says why before it asks for the address",
+  ),
+  async () => {
+    await using home = await TempFolder.create("lanroom-find-");
+    const discovery = await privateDiscoveryAddress();
+    await using client = await terminalClient({
+      home: home.path,
+      args: ["--name", "ann", "--discovery-address", discovery],
+      permissions: [
+        "--allow-net=127.0.0.1",
+        `--allow-read=${home.path}`,
+        `--allow-write=${home.path}`,
+      ],
+      columns: 200,
+    });
+    await client.waitFor("Host [localhost]: ");
+    assert.match(
+      client.text,
+      /No rooms found on this network \(no network permission for 0\.0\.0\.0, 127\.255\.255\.255\)\.\n/,
+    );
+  },
+);

@@ -100,3 +100,31 @@ Deno.test(
     }
   },
 );
+
+Deno.test(
+  needs(
+    "the README writes out each executable's permission flags exactly as its compile task gives them",
+    "read",
+  ),
+  async () => {
+    const readme = (await read("README.md")).replace(/\s+/g, " ");
+    const { tasks } = JSON.parse(await read("deno.json"));
+    for (const entry of ["server", "client"]) {
+      const task: string = tasks[`compile:${entry}`];
+      const flags = task.split(" ").filter((word) =>
+        word.startsWith("--allow-")
+      );
+      const written = readme.match(
+        new RegExp(
+          `the \`${entry}\` set(?: of \`deno\.json\`)?, written out as \`([^\`]+)\``,
+        ),
+      );
+      assert.ok(written, `the README writes out no flags for the ${entry}`);
+      assert.equal(
+        written[1],
+        flags.join(" "),
+        `the README's flags for the ${entry} differ from compile:${entry}`,
+      );
+    }
+  },
+);

@@ -96,6 +96,28 @@ Deno.test(
   },
 );
 
+Deno.test(
+  needs(
+    "a file where the send or received folder should be stops the client at start, in one line",
+    "read",
+    "write",
+    "run",
+  ),
+  async () => {
+    for (const role of ["send", "received"]) {
+      await using sandbox = await TempFolder.create("lanroom-perm-");
+      await Deno.writeTextFile(sandbox.join(role), "not a folder");
+      const result = await runWithoutServer(sandbox.path);
+      assert.equal(result.code, 1);
+      assert.equal(
+        result.stderr,
+        `Cannot use ${role} as the ${role} folder: it is a file, not a folder; move the file away, or give another folder with --${role}-dir\n`,
+      );
+      assert.equal(result.stdout, "");
+    }
+  },
+);
+
 /**
  * Runs the client with its permission set in `home`, with `args` added,
  * against a port nothing listens on, to its end.

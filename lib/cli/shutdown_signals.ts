@@ -21,3 +21,33 @@ export function shutdownSignals(os: typeof Deno.build.os): Deno.Signal[] {
     ? ["SIGINT", "SIGBREAK", "SIGHUP", "SIGTERM"]
     : ["SIGINT", "SIGTERM"];
 }
+
+/** Where {@linkcode listenForShutdown} listens; the defaults are this process's. */
+export interface ListenForShutdownOptions {
+  /** @default {Deno.build.os} */
+  os?: typeof Deno.build.os;
+  /** @default {Deno.addSignalListener} */
+  addListener?: (signal: Deno.Signal, handler: () => void) => void;
+  /**
+   * Called once every listener is in place, to tell the person that Ctrl+C
+   * now works (the server's "Ctrl+C closes the room.").
+   */
+  announce?: () => void;
+}
+
+/**
+ * Calls `onShutdown` on every one of the {@linkcode shutdownSignals}, and
+ * only then `announce`s it: a person, or a test, may send Ctrl+C as soon as
+ * the line appears, and a signal with no listener yet would end the program
+ * at once, with no goodbye to the room.
+ */
+export function listenForShutdown(
+  onShutdown: () => void,
+  options: ListenForShutdownOptions = {},
+): void {
+  const addListener = options.addListener ?? Deno.addSignalListener;
+  for (const signal of shutdownSignals(options.os ?? Deno.build.os)) {
+    addListener(signal, onShutdown);
+  }
+  options.announce?.();
+}

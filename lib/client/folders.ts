@@ -7,18 +7,29 @@
 
 import { dirname, resolve } from "node:path";
 
-/** Creates the folders; returns why it could not, for the caller to report. */
+/**
+ * Creates the folders; returns why it could not, for the caller to report
+ * before joining. A file where a folder should be is refused here, in one
+ * line, rather than failing the first time a folder is listed.
+ */
 export async function prepareFolders(
   sendDir: string,
   receivedDir: string,
 ): Promise<string | undefined> {
-  for (const dir of [sendDir, receivedDir]) {
+  const folders = [
+    { dir: sendDir, role: "send" },
+    { dir: receivedDir, role: "received" },
+  ];
+  for (const { dir, role } of folders) {
     try {
       await Deno.mkdir(dir, { recursive: true });
     } catch (error) {
       if (!(error instanceof Deno.errors.AlreadyExists)) {
         return `Cannot create the folder ${dir}: ${(error as Error).message}`;
       }
+    }
+    if (!(await Deno.stat(dir)).isDirectory) {
+      return `Cannot use ${dir} as the ${role} folder: it is a file, not a folder; move the file away, or give another folder with --${role}-dir`;
     }
   }
   await giveUpWrite(sendDir);

@@ -18,10 +18,16 @@ export type Ask = <T>(
   parse: (text: string) => T,
 ) => Promise<T>;
 
+/** ` (why)` when the search could not ask at all, else nothing. */
+function whyNone(search: RoomSearch): string {
+  return search.problem ? ` (${search.problem})` : "";
+}
+
 /**
  * Shows the rooms found and asks for one; resolves to its address, or to
- * undefined for "other address" (and when none was found, after saying so).
- * One room found is the default answer.
+ * undefined for "other address" (and when none was found, after saying so,
+ * with why when the search could not ask). One room found is the default
+ * answer.
  */
 export async function chooseRoom(
   search: RoomSearch,
@@ -29,7 +35,7 @@ export async function chooseRoom(
 ): Promise<RoomAddress | undefined> {
   const { rooms } = search;
   if (rooms.length === 0) {
-    options.view.print("No rooms found on this network.");
+    options.view.print(`No rooms found on this network${whyNone(search)}.`);
     return undefined;
   }
   options.view.print("Rooms on this network:");
@@ -66,7 +72,7 @@ export function roomNamed(search: RoomSearch, name: string): RoomAddress {
   if (named.length === 0) {
     throw new JoinError(
       `No room named "${visible(name)}" answered on this network${
-        search.problem ? ` (${search.problem})` : ""
+        whyNone(search)
       }; give its address with --host`,
     );
   }
