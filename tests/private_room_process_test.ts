@@ -16,7 +16,7 @@ const repo = fileURLToPath(new URL("../", import.meta.url));
 
 Deno.test(
   needs(
-    "--private prints a made-up passphrase with the addresses, and a member joins with it",
+    "--private prints a made-up passphrase with the addresses, and a member joins with it at the https:// address it prints",
     "run",
     "read",
     "write",
@@ -43,15 +43,12 @@ Deno.test(
         ),
         server.stdout.text,
       );
-      assert.match(
-        server.stdout.text,
-        new RegExp(
-          `^In a browser on this network: https://127\\.0\\.0\\.1:${server.port}/$`,
-          "m",
-        ),
+      const [, pageAddress] = await server.stdout.waitFor(
+        /^In a browser on this network: (.*)$/m,
       );
+      assert.equal(pageAddress, `https://127.0.0.1:${server.port}/`);
       await using client = await ClientProcess.start({
-        port: server.port,
+        host: pageAddress,
         name: "ada",
         args: ["--passphrase", passphrase],
       });

@@ -1,7 +1,8 @@
 /**
  * A room's address as people copy it: from the server's list
  * (`192.168.1.20:41535`, `[fd00::20]:41535`), from a link
- * (`lanroom://192.168.1.20:41535`, `http://192.168.1.20:41535/`), or a
+ * (`lanroom://192.168.1.20:41535`, `http://192.168.1.20:41535/`, or the
+ * `https://192.168.1.20:41535/` a private room prints for browsers), or a
  * bare host name. A port in the address saves asking for it.
  * @module
  */
@@ -14,8 +15,12 @@ export interface RoomAddress {
   port?: number;
 }
 
-/** Link schemes a room's address may come with. */
-const SCHEMES = ["lanroom:", "http:"];
+/**
+ * Link schemes a room's address may come with: the page is served on the
+ * room's own port, so its `http://` or (private room) `https://` address
+ * names the room too.
+ */
+const SCHEMES = ["lanroom:", "http:", "https:"];
 
 /**
  * Parses what was typed at the Host question or given to `--host`. Throws a
@@ -37,7 +42,7 @@ export function parseRoomAddress(
       throw problem("it is not a valid link");
     }
     if (!SCHEMES.includes(url.protocol)) {
-      throw problem(`use host:port, or a lanroom:// or http:// link`);
+      throw problem(`use host:port, or a lanroom://, http:// or https:// link`);
     }
     const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
     if (host === "") throw problem("it names no host");

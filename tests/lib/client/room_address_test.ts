@@ -15,6 +15,9 @@ Deno.test("parseRoomAddress takes the addresses the server prints and links to t
     ["http://192.168.1.20:41535/", { host: "192.168.1.20", port: 41535 }],
     ["HTTP://[fd00::20]:41535/files", { host: "fd00::20", port: 41535 }],
     ["lanroom://pc.local", { host: "pc.local" }],
+    ["https://127.0.0.1:45132/", { host: "127.0.0.1", port: 45132 }],
+    ["HTTPS://[fd00::20]:41535/", { host: "fd00::20", port: 41535 }],
+    ["https://pc.local", { host: "pc.local" }],
   ];
   for (const [text, expected] of cases) {
     assert.deepEqual(parseRoomAddress(text), expected, text);
@@ -32,7 +35,7 @@ Deno.test("parseRoomAddress says what is wrong with an address it cannot use", (
   );
   assert.throws(
     () => parseRoomAddress("ftp://pc.local:21"),
-    /Cannot use the address "ftp:\/\/pc.local:21": use host:port/,
+    /Cannot use the address "ftp:\/\/pc.local:21": use host:port, or a lanroom:\/\/, http:\/\/ or https:\/\/ link/,
   );
   assert.throws(() => parseRoomAddress("my pc"), /no spaces/);
 });
