@@ -5,6 +5,7 @@
  * dotfiles.
  */
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { ClientProcess } from "./helpers/client_process.ts";
 import { openRoom } from "./helpers/open_room.ts";
 import { needs } from "./helpers/permissions.ts";
@@ -93,5 +94,43 @@ Deno.test(
       "/nick takes 1 word, not 2. Usage: /nick NEW",
     );
     assert.ok(!ann.events.some((e) => e.type === "renamed"));
+  },
+);
+
+Deno.test(
+  notOnWindows(
+    needs(
+      "/sendfile N sends a file named with \\ by its listing number; the receiver gets it verified under the part after the \\, inside received/",
+      ...PERMISSIONS,
+    ),
+    WINDOWS_FILE_NAMES,
+  ),
+  async () => {
+    await using room = openRoom();
+    await using ann = await ClientProcess.start({
+      port: room.port,
+      name: "ann",
+    });
+    await using bot = await ClientProcess.start({
+      port: room.port,
+      name: "bot",
+    });
+    const text = "a file named with a backslash\n".repeat(100);
+    await Deno.writeTextFile(`${bot.sendDir}/back\\slash.txt`, text);
+    await bot.type("/sendfile", "/sendfile 1");
+    await bot.waitFor(/^ {2}1 {2}back\\slash\.txt {2}2\.9 KiB$/);
+    await bot.waitFor(
+      /^\d\d:\d\d ✓ "back\\slash\.txt" delivered to ann, SHA-256 verified/,
+      { failOn: /✗|Cannot send/ },
+    );
+    const line = await ann.waitFor(
+      /^\d\d:\d\d ✓ Received "slash\.txt" from bot, SHA-256 verified, saved as /,
+    );
+    const saved = line.replace(/^.*, saved as (.*): [^:]*$/, "$1");
+    assert.equal(saved, join(ann.receivedDir, "slash.txt"));
+    assert.equal(await Deno.readTextFile(saved), text);
+    const received = await Array.fromAsync(Deno.readDir(ann.receivedDir));
+    assert.deepEqual(received.map((entry) => entry.name), ["slash.txt"]);
+    assert.equal(await bot.quit(), 0);
   },
 );

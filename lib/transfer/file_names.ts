@@ -18,11 +18,18 @@ const WINDOWS_RESERVED =
 
 /**
  * Why `name` may not be sent from the send folder, or undefined when it may:
- * only a plain name inside the folder, never a path out of it.
+ * only a plain name inside the folder, never a path out of it. `\` and a
+ * drive letter (`C:`) make a path only on Windows (`os`); elsewhere they are
+ * characters of a name (`back\slash.txt`) that opens a file in the folder,
+ * and receivers make such a name safe with {@linkcode safeFileName}.
  */
-export function sendNameProblem(name: string): string | undefined {
+export function sendNameProblem(
+  name: string,
+  os: typeof Deno.build.os = Deno.build.os,
+): string | undefined {
   if (name.length === 0) return "No file named";
-  if (/[\\/]/.test(name) || /^[a-zA-Z]:/.test(name)) {
+  const path = os === "windows" ? /[\\/]|^[a-zA-Z]:/ : /\//;
+  if (path.test(name)) {
     return `"${name}" is a path: name a file inside the send folder`;
   }
   if (name === "." || name === "..") return `"${name}" is not a file name`;

@@ -113,12 +113,24 @@ Deno.test("sendNameProblem accepts plain names in the send folder", () => {
       "...",
     ]
   ) {
-    assert.equal(sendNameProblem(name), undefined, name);
+    for (const os of ["linux", "darwin", "windows"] as const) {
+      assert.equal(sendNameProblem(name, os), undefined, `${name} on ${os}`);
+    }
+  }
+});
+
+Deno.test("sendNameProblem takes \\ and C: as part of a name on Linux and macOS, where they are no separators", () => {
+  for (
+    const name of ["back\\slash.txt", "..\\secret", "C:\\secret", "C:secret"]
+  ) {
+    for (const os of ["linux", "darwin"] as const) {
+      assert.equal(sendNameProblem(name, os), undefined, `${name} on ${os}`);
+    }
   }
 });
 
 Deno.test("sendNameProblem refuses paths, dot names, control characters and nothing", async (t) => {
-  const cases: [name: string, problem: RegExp][] = [
+  const cases: [name: string, problem: RegExp, os?: typeof Deno.build.os][] = [
     ["", /^No file named$/],
     [
       "../secret",
@@ -126,18 +138,36 @@ Deno.test("sendNameProblem refuses paths, dot names, control characters and noth
     ],
     ["/etc/passwd", /is a path/],
     ["sub/file.txt", /is a path/],
-    ["..\\secret", /is a path/],
-    ["C:\\secret", /is a path/],
-    ["C:secret", /is a path/],
+    ["sub/file.txt", /is a path/, "windows"],
+    ["..\\secret", /is a path/, "windows"],
+    ["back\\slash.txt", /is a path/, "windows"],
+    ["C:\\secret", /is a path/, "windows"],
+    ["C:secret", /is a path/, "windows"],
     [".", /"\." is not a file name/],
     ["..", /"\.\." is not a file name/],
+    ["..", /"\.\." is not a file name/, "windows"],
     ["a\u0007b", /control characters/],
     ["a\u202eb", /control characters/],
   ];
-  for (const [name, problem] of cases) {
-    await t.step(shown(name), () => {
-      assert.match(sendNameProblem(name) ?? "(none)", problem);
+  for (const [name, problem, os = "linux"] of cases) {
+    await t.step(`${shown(name)} on ${os}`, () => {
+      assert.match(sendNameProblem(name, os) ?? "(none)", problem);
     });
+  }
+});
+
+Deno.test("a name with \\ sent from Linux is saved under the part after the last \\, inside the folder", () => {
+  for (
+    const [sent, saved] of [
+      ["back\\slash.txt", "slash.txt"],
+      ["..\\..\\secret", "secret"],
+      ["C:\\secret", "secret"],
+      ["trailing\\", "trailing"],
+      ["\\", "file"],
+    ]
+  ) {
+    assert.equal(sendNameProblem(sent, "linux"), undefined, sent);
+    assert.equal(safeFileName(sent), saved, sent);
   }
 });
 
