@@ -242,6 +242,33 @@ Deno.test(
 
 Deno.test(
   inTerminal(
+    "a name typed after the room's join limit ran out at the re-asked Name question joins on a new connection, not an exit",
+  ),
+  async () => {
+    const joinTimeoutMs = 2000;
+    await using room = openRoom({ limits: { joinTimeoutMs } });
+    await using home = await TempFolder.create("lanroom-term-");
+    await room.join("ann");
+    await using client = await terminalClient({
+      home: home.path,
+      args: ["--name", "ann", "--host", `127.0.0.1:${room.port}`],
+    });
+    await client.waitFor('Name "ann" is taken: choose another');
+    await client.waitFor((text) => text.trimEnd().endsWith("Name:"));
+    // Connected after the client's last line, so timed out after it: once
+    // this one is told, the client's connection was closed too.
+    const later = await room.connect();
+    const timedOut = await later.event("error", undefined, joinTimeoutMs * 3);
+    assert.equal(timedOut.code, "handshake_timeout");
+    await client.press("ben\r");
+    await client.waitFor("Joined as ben.");
+    assert.doesNotMatch(client.text, /Cannot join|No name given/);
+    assert.ok(room.room.members.some((member) => member.name === "ben"));
+  },
+);
+
+Deno.test(
+  inTerminal(
     "an address that accepts but never greets is asked again after the timeout",
   ),
   async () => {

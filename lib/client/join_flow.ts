@@ -111,18 +111,19 @@ export async function joinRoom(options: JoinFlowOptions): Promise<Joined> {
     if (!interactive) throw needed("--name");
     name = await ask("Name: ", validName);
   }
-  let address: RoomAddress | undefined;
+  let given: RoomAddress | undefined;
   if (searching) {
     view.print("Looking for rooms on this network...");
     const search = await searching;
-    address = options.room === undefined
+    given = options.room === undefined
       ? await chooseRoom(search, { ask, view })
       : roomNamed(search, options.room);
   } else if (addressGiven || !interactive) {
     // Flags that give the port, or the host, say where: the other is not asked.
-    address = { host: options.host ?? DEFAULT_HOST, port: options.port };
+    given = { host: options.host ?? DEFAULT_HOST, port: options.port };
   }
-  address ??= await ask(`Host [${DEFAULT_HOST}]: `, parseRoomAddress);
+  let address: RoomAddress = given ??
+    await ask(`Host [${DEFAULT_HOST}]: `, parseRoomAddress);
   let passphrase = options.passphrase;
   const knownPassphrase = async () => {
     if (passphrase !== undefined || !interactive) return passphrase;
@@ -131,42 +132,51 @@ export async function joinRoom(options: JoinFlowOptions): Promise<Joined> {
     view.print("Passphrase: " + "*".repeat(answer.length));
     return passphrase = answer.trim();
   };
-  let link: RoomLink | undefined;
   let room = "";
-  while (!link) {
-    let port: number | undefined = address.port;
-    if (port === undefined) {
-      if (!interactive) throw needed("--port");
-      port = await ask("Port: ", (text) => parsePort("port", text));
-    }
-    const denied = netPermissionProblem(address.host, port);
-    if (denied) throw new JoinError(denied);
-    try {
-      link = await RoomLink.connect(address.host, port, {
-        knownHosts: options.knownHosts,
-        acceptNewCertificate: options.acceptNewCertificate,
-        passphrase: knownPassphrase,
-      });
-      room = hostPort(address.host, port);
-    } catch (error) {
-      if (!interactive || !(error instanceof JoinError)) throw error;
-      if (error.code === "passphrase_wrong") {
-        // Asked again, on a new connection: one try per connection.
-        view.print(style.error(error.message));
-        passphrase = undefined;
-        address = { host: address.host, port };
-        continue;
+  /** Connects to `address`, asking again while it does not answer (a person). */
+  const connect = async (): Promise<RoomLink> => {
+    while (true) {
+      let port: number | undefined = address.port;
+      if (port === undefined) {
+        if (!interactive) throw needed("--port");
+        port = await ask("Port: ", (text) => parsePort("port", text));
       }
-      view.print(style.error(error.message));
-      const tried: RoomAddress = { host: address.host, port };
-      const shown = hostPort(address.host, port);
-      address = await ask(
-        `Host [${shown}]: `,
-        (text) => text.trim() === "" ? tried : parseRoomAddress(text),
-      );
+      const denied = netPermissionProblem(address.host, port);
+      if (denied) throw new JoinError(denied);
+      try {
+        const link = await RoomLink.connect(address.host, port, {
+          knownHosts: options.knownHosts,
+          acceptNewCertificate: options.acceptNewCertificate,
+          passphrase: knownPassphrase,
+        });
+        address = { host: address.host, port };
+        room = hostPort(address.host, port);
+        return link;
+      } catch (error) {
+        if (!interactive || !(error instanceof JoinError)) throw error;
+        if (error.code === "passphrase_wrong") {
+          // Asked again, on a new connection: one try per connection.
+          view.print(style.error(error.message));
+          passphrase = undefined;
+          address = { host: address.host, port };
+          continue;
+        }
+        view.print(style.error(error.message));
+        const tried: RoomAddress = { host: address.host, port };
+        const shown = hostPort(address.host, port);
+        address = await ask(
+          `Host [${shown}]: `,
+          (text) => text.trim() === "" ? tried : parseRoomAddress(text),
+        );
+      }
     }
-  }
+  };
+  let link = await connect();
   try {
+    // Whether the name was asked again on this connection: the room may
+    // have closed it meanwhile (`join-timeout-ms`), which is no reason to
+    // stop a person who has just answered.
+    let askedAgain = false;
     while (true) {
       const names = options.names;
       link.send({
@@ -176,7 +186,7 @@ export async function joinRoom(options: JoinFlowOptions): Promise<Joined> {
         ...(names ? { nameToken: names.get(room) } : {}),
       });
       const answer = await nextAnswer(link);
-      if (answer.type === "welcome") {
+      if (answer?.type === "welcome") {
         const pinned = await link.pinIfNew(room, options.knownHosts);
         // A person is told, as ssh does; a bot's output stays the room's.
         if (pinned && interactive) {
@@ -189,6 +199,20 @@ export async function joinRoom(options: JoinFlowOptions): Promise<Joined> {
         return { link, welcome: answer, room };
       }
       if (
+        askedAgain &&
+        (answer === undefined || answer.code === "handshake_timeout")
+      ) {
+        link.close();
+        link = await connect();
+        askedAgain = false;
+        continue;
+      }
+      if (answer === undefined) {
+        throw new JoinError(
+          "The server closed the connection before welcoming us",
+        );
+      }
+      if (
         !interactive ||
         (answer.code !== "name_taken" && answer.code !== "name_invalid" &&
           answer.code !== "name_held")
@@ -197,6 +221,7 @@ export async function joinRoom(options: JoinFlowOptions): Promise<Joined> {
       }
       view.print(style.error(visible(answer.message)));
       name = await ask("Name: ", validName);
+      askedAgain = true;
     }
   } catch (error) {
     link.close();
@@ -212,16 +237,13 @@ function pinnedNote(room: string, sha256: string, known: KnownHosts): string {
     : `Trusting ${what} for this run only: Deno was not given access to ${known.path}.`;
 }
 
+/** The room's answer to a join, or undefined when it closed the connection instead. */
 async function nextAnswer(
   link: RoomLink,
-): Promise<Extract<ServerEvent, { type: "welcome" | "error" }>> {
+): Promise<Extract<ServerEvent, { type: "welcome" | "error" }> | undefined> {
   while (true) {
     const frame = await link.next();
-    if (!frame) {
-      throw new JoinError(
-        "The server closed the connection before welcoming us",
-      );
-    }
+    if (!frame) return undefined;
     if (frame.kind !== "line") continue;
     const event = parseServerEvent(frame.text);
     if (event?.type === "welcome" || event?.type === "error") return event;
