@@ -64,7 +64,7 @@ Deno.test(
     assert.equal(result.code, 2);
     assert.match(
       result.stderr,
-      /^Cannot use --received-dir \.\.\/elsewhere: Deno was not given access to it; run deno run --allow-net --allow-read=send,\.\.\/elsewhere,\.lanroom --allow-write=(send,)?\.\.\/elsewhere,\.lanroom client\.ts --send-dir send --received-dir \.\.\/elsewhere\n$/,
+      /^Cannot use --received-dir \.\.\/elsewhere: Deno was not given access to it\. Start the client with\n {2}deno run --allow-net --allow-env=LANROOM_PASSPHRASE --allow-read=send,\.\.\/elsewhere,\.lanroom --allow-write=(send,)?\.\.\/elsewhere,\.lanroom client\.ts --send-dir send --received-dir \.\.\/elsewhere\nor, where only Node\.js is installed,\n {2}npx -y deno@[\d.]+ run --allow-net --allow-env=LANROOM_PASSPHRASE .* --received-dir \.\.\/elsewhere\n$/,
     );
     await assert.rejects(
       Deno.stat(join(sandbox.path, "..", "elsewhere")),
@@ -91,8 +91,36 @@ Deno.test(
     assert.equal(result.code, 2);
     assert.match(
       result.stderr,
-      /^Cannot use --send-dir .*: Deno was not given access to it; run deno run .*\n$/,
+      /^Cannot use --send-dir .*: Deno was not given access to it\. Start the client with\n {2}deno run .*\nor, where only Node\.js is installed,\n {2}npx -y deno@[\d.]+ run .*\n$/,
     );
+  },
+);
+
+Deno.test(
+  needs(
+    "a folder with a space in its name is quoted in the commands the client suggests",
+    "read",
+    "write",
+    "run",
+  ),
+  async () => {
+    await using sandbox = await TempFolder.create("lanroom-perm-");
+    const result = await runWithoutServer(
+      sandbox.path,
+      "--received-dir",
+      "../my files",
+    );
+    assert.equal(result.code, 2);
+    const commands = result.stderr.split("\n").filter((line) =>
+      line.startsWith("  ")
+    );
+    assert.equal(commands.length, 2, result.stderr);
+    for (const command of commands) {
+      assert.match(
+        command,
+        / "--allow-read=send,\.\.\/my files,\.lanroom" "--allow-write=(send,)?\.\.\/my files,\.lanroom" client\.ts --send-dir send --received-dir "\.\.\/my files"$/,
+      );
+    }
   },
 );
 

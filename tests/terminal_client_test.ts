@@ -4,6 +4,7 @@
  * user had in the first minutes (issue 11).
  */
 import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
 import { TempFolder } from "./helpers/file_fixture.ts";
 import { openRoom } from "./helpers/open_room.ts";
 import { terminalClient } from "./helpers/terminal_client.ts";
@@ -147,7 +148,7 @@ Deno.test(
 
 Deno.test(
   inTerminal(
-    "the client's permission set with --send-dir elsewhere says which flags to use, with no prompt",
+    "the client's permission set with --send-dir elsewhere says which flags to use, with no prompt, and the deno command it gives starts the client",
   ),
   async () => {
     await using home = await TempFolder.create("lanroom-term-");
@@ -157,6 +158,7 @@ Deno.test(
       new URL("../deno.json", import.meta.url),
       config,
     );
+    const clientPath = fileURLToPath(new URL("../client.ts", import.meta.url));
     // What deno task client runs, with the checkout's client.ts.
     await using client = new TerminalProcess(
       Deno.execPath(),
@@ -166,16 +168,34 @@ Deno.test(
         "-P=client",
         "--config",
         config,
-        new URL("../client.ts", import.meta.url).pathname,
+        clientPath,
         "--send-dir",
         other.path,
       ],
-      { cwd: home.path, env: { NO_COLOR: "1" }, columns: 200 },
+      { cwd: home.path, env: { NO_COLOR: "1" }, columns: 400 },
     );
     assert.equal(await client.exited(), 2);
-    assert.deepEqual([client.lines.join("")], [
-      `Cannot use --send-dir ${other.path}: Deno was not given access to it; run deno run --allow-net --allow-read=${other.path},received,.lanroom --allow-write=${other.path},received,.lanroom client.ts --send-dir ${other.path} --received-dir received`,
+    const run =
+      `run --allow-net --allow-env=LANROOM_PASSPHRASE --allow-read=${other.path},received,.lanroom --allow-write=${other.path},received,.lanroom client.ts --send-dir ${other.path} --received-dir received`;
+    assert.deepEqual(client.lines, [
+      `Cannot use --send-dir ${other.path}: Deno was not given access to it. Start the client with`,
+      `  deno ${run}`,
+      "or, where only Node.js is installed,",
+      `  npx -y deno@${Deno.version.deno} ${run}`,
     ]);
+    // The deno command, run in the same folder (client.ts named by its
+    // path, as it is not in this folder), gets past the permission check to
+    // the first question.
+    const [, ...args] = client.lines[1].trim().split(" ");
+    await using started = new TerminalProcess(
+      Deno.execPath(),
+      args.map((arg) => arg === "client.ts" ? clientPath : arg),
+      { cwd: home.path, env: { NO_COLOR: "1" } },
+    );
+    await started.waitFor("Name: ");
+    await started.press("\x03");
+    assert.equal(await started.exited(), 0);
+    assert.ok(!started.text.includes("Cannot use"), started.text);
   },
 );
 

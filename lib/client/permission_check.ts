@@ -9,6 +9,7 @@
 
 import { hostPort } from "../transport/host_port.ts";
 import { STATE_DIR } from "./name_tokens.ts";
+import { PASSPHRASE_ENV } from "../tls/passphrase.ts";
 
 function granted(descriptor: Deno.PermissionDescriptor): boolean {
   return Deno.permissions.querySync(descriptor).state === "granted";
@@ -25,8 +26,10 @@ function exists(path: string): boolean | undefined {
 }
 
 /**
- * Why the client cannot use its folders as it was started, in one line that
- * says how to start it instead; undefined when it can.
+ * Why the client cannot use its folders as it was started, and how to start
+ * it instead (with `deno`, and with the `npx` of a machine that has only
+ * Node.js, as the client's permission set would, `LANROOM_PASSPHRASE`
+ * included); undefined when it can.
  */
 export function folderPermissionProblem(
   sendDir: string,
@@ -51,9 +54,35 @@ export function folderPermissionProblem(
     }: start it in the folder you want to use, without --send-dir and --received-dir`;
   }
   const writable = sendExists ? receivedDir : `${sendDir},${receivedDir}`;
-  return `Cannot use ${
-    missing.join(" and ") || `--send-dir ${sendDir} (to create it)`
-  }: Deno was not given access to it; run deno run --allow-net --allow-read=${sendDir},${receivedDir},${STATE_DIR} --allow-write=${writable},${STATE_DIR} client.ts --send-dir ${sendDir} --received-dir ${receivedDir}`;
+  const run = [
+    "run",
+    "--allow-net",
+    `--allow-env=${PASSPHRASE_ENV}`,
+    `--allow-read=${sendDir},${receivedDir},${STATE_DIR}`,
+    `--allow-write=${writable},${STATE_DIR}`,
+    "client.ts",
+    "--send-dir",
+    sendDir,
+    "--received-dir",
+    receivedDir,
+  ].map(shellWord).join(" ");
+  return [
+    `Cannot use ${
+      missing.join(" and ") || `--send-dir ${sendDir} (to create it)`
+    }: Deno was not given access to it. Start the client with`,
+    `  deno ${run}`,
+    "or, where only Node.js is installed,",
+    `  npx -y deno@${Deno.version.deno} ${run}`,
+  ].join("\n");
+}
+
+/**
+ * `word` as a shell takes it as one argument: as it is when it holds only
+ * characters no shell treats specially, else in double quotes (a path with
+ * spaces, which sh, cmd and PowerShell all take so).
+ */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./\\-]+$/.test(word) ? word : `"${word}"`;
 }
 
 /**
