@@ -49,10 +49,12 @@ const SETTLE_MS = 2_000;
 interface RoomKey {
   server: "lanroom" | "ngircd" | "bare";
   via: "tcp" | "tls" | "websocket";
+  /** `bare` behind lanroom's pipe. */
+  piped?: boolean;
 }
 
 function keyOf(key: RoomKey): string {
-  return `${key.server} ${key.via}`;
+  return `${key.server} ${key.via}${key.piped ? " piped" : ""}`;
 }
 
 interface RoomMemory {
@@ -76,11 +78,14 @@ export async function memoryScenario(
     ...ngircdSkipped ? [] : [{ server: "ngircd", via: "tcp" } as const],
     { server: "bare", via: "tcp" },
     // Terminal clients come over TLS, pages over WebSockets: each beside a
-    // bare Deno listener holding the same sockets.
+    // bare Deno listener, alone, and behind the pipe lanroom puts before it
+    // with a room's join traffic.
     { server: "lanroom", via: "tls" },
     { server: "bare", via: "tls" },
+    { server: "bare", via: "tls", piped: true },
     { server: "lanroom", via: "websocket" },
     { server: "bare", via: "websocket" },
+    { server: "bare", via: "websocket", piped: true },
   ];
   ctx.log(
     `memory: ${
@@ -141,24 +146,33 @@ export async function memoryScenario(
   for (const via of ["tls", "websocket"] as const) {
     const lanroom = rooms.get(`lanroom ${via}`)!;
     const bare = rooms.get(`bare ${via}`)!;
-    rows.push({
-      scenario: SCENARIO,
-      case: `server RSS with ${count(options.members)} idle members over ${
-        via === "tls" ? "TLS (terminal clients)" : "WebSockets (pages)"
-      }`,
-      lanroom: perMemberCell(lanroom),
-      reference: `${bare.label}: ${perMemberCell(bare)}`,
-      ratio: ratio(bare.perMemberKiB, lanroom.perMemberKiB),
-      target: "",
-      notes: via === "tls"
-        ? "each TLS member is decrypted through a pipe to an internal " +
-          "Deno.listenTls (lib/tls/tls_gate.ts): two more sockets per " +
-          "member; --max-unjoined-per-address raised to the room size + 16"
-        : "each WebSocket goes through a pipe to an internal Deno.serve " +
-          "(lib/http/upgrade_bridge.ts): two more sockets per member; " +
-          "--max-http-per-address, --max-http and " +
-          "--max-unjoined-per-address raised to the room size + 16",
-    });
+    const piped = rooms.get(`bare ${via} piped`)!;
+    const pipeNote = via === "tls"
+      ? "each TLS member is decrypted through a pipe to an internal " +
+        "Deno.listenTls (lib/tls/tls_gate.ts): two more sockets per " +
+        "member; --max-unjoined-per-address raised to the room size + 16"
+      : "each WebSocket goes through a pipe to an internal Deno.serve " +
+        "(lib/http/upgrade_bridge.ts): two more sockets per member; " +
+        "--max-http-per-address, --max-http and " +
+        "--max-unjoined-per-address raised to the room size + 16";
+    for (const theirs of [bare, piped]) {
+      rows.push({
+        scenario: SCENARIO,
+        case: `server RSS with ${count(options.members)} idle members over ${
+          via === "tls" ? "TLS (terminal clients)" : "WebSockets (pages)"
+        }`,
+        lanroom: perMemberCell(lanroom),
+        reference: `${theirs.label}: ${perMemberCell(theirs)}`,
+        ratio: ratio(theirs.perMemberKiB, lanroom.perMemberKiB),
+        target: "",
+        notes: theirs === bare
+          ? pipeNote
+          : "the same listener behind a TCP listener that pipes each " +
+            "connection into it with lanroom's pump (lib/transport/pump.ts); " +
+            "each join sends every member held a 64-byte line, as a room " +
+            "tells its members who joined",
+      });
+    }
   }
 
   const dir = join(ctx.workDir, "send");
@@ -245,11 +259,12 @@ async function idleRooms(
 ): Promise<Map<string, RoomMemory>> {
   const rooms: ChatRoom[] = [];
   try {
-    for (const { server, via } of servers) {
+    for (const { server, via, piped } of servers) {
       rooms.push(
         await openChatRoom(ctx, {
           server,
           via,
+          piped,
           members: options.members,
           senders: 1,
           loadProcesses: options.loadProcesses,

@@ -31,6 +31,13 @@ export const RAISED_RATE_FLAGS = [
 export interface ChatRoomOptions {
   /** `bare` is bench/load/bare_listener.ts: sockets held, no chat (over `via`). */
   server: "lanroom" | "ngircd" | "bare";
+  /**
+   * `bare` only: behind a TCP listener that pipes each connection into it,
+   * as lanroom's server does for TLS and WebSocket members, and sending
+   * every member a line for each join, as a room does.
+   * @default {false}
+   */
+  piped?: boolean;
   members: number;
   /**
    * How lanroom's members connect: `tcp` with the terminal client's
@@ -123,6 +130,7 @@ export async function openChatRoom(
       "bench/load/bare_listener.ts",
       String(port),
       via,
+      ...options.piped ? ["piped"] : [],
     ], { name: "bare listener", cwd: REPO_ROOT });
     if (via === "tls") await tlsAnswer(port, START_TIMEOUT_MS);
     else {
@@ -135,11 +143,14 @@ export async function openChatRoom(
         timeoutMs: START_TIMEOUT_MS,
       });
     }
-    label = via === "tcp"
+    label = (via === "tcp"
       ? "bare Deno listener (a 4 KiB read pending per socket)"
       : via === "tls"
       ? "bare Deno.listenTls (a 4 KiB read pending per socket)"
-      : "bare Deno.serve WebSocket";
+      : "bare Deno.serve WebSocket") +
+      (options.piped
+        ? ", behind the same pipe as lanroom's, telling each member of every join"
+        : "");
   } else {
     const tool = ctx.tools.ngircd;
     if (!tool.available) throw new Error(`ngircd ${tool.reason}`);
