@@ -23,6 +23,7 @@ import { derToBase64, pemToDer } from "../lib/tls/pem.ts";
 import { ROOM_CERTIFICATE_NAME } from "../lib/tls/certificate_name.ts";
 import { PRIVATE_GREETING } from "../lib/protocol/messages.ts";
 import { privateRoomNotice } from "../lib/tls/private_notice.ts";
+import { NAMES_FILE, STATE_DIR } from "../lib/client/name_tokens.ts";
 import {
   parseAnswer,
   type RawAnswer,
@@ -320,6 +321,7 @@ async function eavesdrop(
       port: relay.port,
       name: "alice",
       args,
+      keepNames: true,
     });
     await using bob = await ClientProcess.start({
       port: room.port,
@@ -341,6 +343,12 @@ async function eavesdrop(
       await Deno.readTextFile(join(bob.receivedDir, "notes.txt")),
       `${secrets[1]}\n`.repeat(5000),
     );
+    // The name token the room handed alice went over the relay too.
+    const tokens: Record<string, string> = JSON.parse(
+      await Deno.readTextFile(join(alice.home, STATE_DIR, NAMES_FILE)),
+    );
+    assert.equal(Object.values(tokens).length, 1);
+    secrets.push(...Object.values(tokens));
     assert.equal(await alice.quit(), 0);
     assert.equal(await bob.quit(), 0);
   } catch (error) {
@@ -352,7 +360,7 @@ async function eavesdrop(
 
 Deno.test(
   needs(
-    "nothing of a private room is readable on the wire: messages, file bytes, the passphrase",
+    "nothing of a private room is readable on the wire: messages, file bytes, the name token, the passphrase",
     ...PERMISSIONS,
   ),
   async () => {

@@ -51,7 +51,10 @@ export function eventText(
       return stamp(event.time) + name(event.from) + style.dim(" is now ") +
         name(event.to);
     case "notice":
-      return stamp(event.time) + style.dim(visible(event.text));
+      // A notice may list (/bans): each line shown, the later ones marked.
+      return stamp(event.time) + event.text.split("\n")
+        .map((line) => style.dim(visible(line)))
+        .join("\n" + style.dim(CONTINUATION));
     case "operator":
       return stamp(event.time) + name(event.name) +
         style.dim(" is now an operator");

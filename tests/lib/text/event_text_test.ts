@@ -186,3 +186,19 @@ Deno.test("a multi-line message shows each line, the later ones marked so none p
     ].join("\n"),
   );
 });
+
+Deno.test("a notice of several lines (/bans) shows each line, the later ones marked, with no control characters", () => {
+  const text = eventText({
+    type: "notice",
+    text: "2 banned:\nbob, by ann 2s ago: spam\neve, by ann 1s ago",
+    time: new Date(2026, 0, 1, 9, 5).getTime(),
+  }, plainStyle);
+  assert.equal(
+    text,
+    [
+      "09:05 2 banned:",
+      "      | bob, by ann 2s ago: spam",
+      "      | eve, by ann 1s ago",
+    ].join("\n"),
+  );
+});
