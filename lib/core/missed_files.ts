@@ -44,11 +44,17 @@ export interface MissedFile {
   reason: string;
   /** The members it was for that take no files. */
   declined: readonly Member[];
+  /**
+   * True when the offer was refused for want of a receiver: the refusal
+   * already named who could not receive it, so the sender gets no notice.
+   */
+  refused?: boolean;
 }
 
 /**
- * Sends every member in `file.declined` a `missed_file` event, and tells
- * the sender which browser members could not receive the file.
+ * Sends every member in `file.declined` a `missed_file` event, whether or
+ * not anyone here takes the file, and tells the sender of an offer that
+ * went ahead which browser members could not receive it.
  */
 export function tellMissed(room: Room, file: MissedFile): void {
   const time = room.now();
@@ -63,7 +69,7 @@ export function tellMissed(room: Room, file: MissedFile): void {
     });
   }
   const browsers = file.declined.filter((m) => m.via === "browser");
-  if (browsers.length === 0) return;
+  if (file.refused || browsers.length === 0) return;
   file.sender.peer.send({
     type: "notice",
     text: `"${file.name}" cannot reach ${

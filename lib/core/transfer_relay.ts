@@ -148,7 +148,14 @@ export class TransferRelay {
         plan?.kind !== "keep" || (m.via !== "browser" && m.via !== "text")
       )
       .map((m) => m.name);
-    if (receivers.length === 0 && plan?.kind !== "keep") {
+    const missed = plan?.kind === "keep" ? undefined : {
+      sender,
+      name,
+      size: offer.size,
+      reason: plan?.reason ?? NO_STORE_REASON,
+      declined: decliners,
+    };
+    if (receivers.length === 0 && missed) {
       // Plain-text members take no files at all: they declined nothing.
       const plainText = decliners.filter((m) => m.via === "text");
       const why = [
@@ -161,9 +168,10 @@ export class TransferRelay {
       ].filter((part) => part !== "").join("; ");
       const who = declined.length ? `: ${why}` : "";
       const kept = plan
-        ? `, and the server cannot keep it: ${plan.reason}`
+        ? `, and the server cannot keep it: ${missed.reason}`
         : "";
-      return refuse("no_receivers", `Nobody to send "${name}" to${who}${kept}`);
+      refuse("no_receivers", `Nobody to send "${name}" to${who}${kept}`);
+      return tellMissed(this.#room, { ...missed, refused: true });
     }
     const transfer = this.#open(sender, offer, name, receivers);
     if (plan?.kind === "keep") transfer.upload = plan.upload;
@@ -194,15 +202,7 @@ export class TransferRelay {
         time: this.#room.now(),
       });
     }
-    if (plan?.kind !== "keep") {
-      tellMissed(this.#room, {
-        sender,
-        name,
-        size: offer.size,
-        reason: plan?.reason ?? NO_STORE_REASON,
-        declined: decliners,
-      });
-    }
+    if (missed) tellMissed(this.#room, missed);
     const to = receivers.length
       ? receivers.map((m) => m.name).join(", ")
       : "the store only";

@@ -7,6 +7,7 @@ import { CLOSE_REPLACED } from "../../lib/web/socket_protocol.ts";
 import { FileStore } from "../../lib/store/file_store.ts";
 import { sha256Bytes, TempFolder } from "../helpers/file_fixture.ts";
 import { needs } from "../helpers/permissions.ts";
+import { clockTime } from "../../lib/text/time.ts";
 import { chunkFrame, WebRoom } from "./web_room.ts";
 
 Deno.test("a WebSocket member joins, chats with a framed and a plain-text member, and each is listed with how it is in", async () => {
@@ -324,6 +325,33 @@ Deno.test("a file the room does not keep reaches browser members as missed_file,
     (await ann.event("error", (e) => e.id === 2)).message,
     'Nobody to send "only.txt" to: cleo is in a browser, which gets only the files the room keeps',
   );
+});
+
+Deno.test("a file the room does not keep and nobody here can take is refused, and browser and plain-text members still learn of it", async () => {
+  await using room = new WebRoom();
+  const bob = await room.tcp.plain("bob");
+  const web = await room.join("cleo");
+  const ann = await room.tcp.join("ann");
+  await ann.send({ type: "offer", id: 1, name: "term.bin", size: 5 });
+  assert.equal(
+    (await ann.event("error", (e) => e.id === 1)).message,
+    'Nobody to send "term.bin" to: cleo is in a browser, which gets only the files the room keeps; bob cannot receive files (plain text)',
+  );
+  const missed = await web.event("missed_file");
+  assert.deepEqual(
+    [missed.from, missed.name, missed.size, missed.reason],
+    ["ann", "term.bin", 5, "the server keeps no files (--no-store)"],
+  );
+  assert.equal(
+    await bob.line((l) => l.includes("term.bin")),
+    `${
+      clockTime(missed.time)
+    } ann shared term.bin (5 bytes): plain-text members cannot receive files, and the room did not keep it for download: the server keeps no files (--no-store)`,
+  );
+  // The refusal already named them: no notice repeats it.
+  await ann.say("done");
+  await ann.event("message", (e) => e.text === "done");
+  assert.ok(!ann.events.some((e) => e.type === "notice"));
 });
 
 Deno.test(
