@@ -185,7 +185,7 @@ document.addEventListener("paste", (event) => {
 
 const composer = new Composer(
   byId("composer", HTMLFormElement),
-  byId("message", HTMLInputElement),
+  byId("message", HTMLTextAreaElement),
   (text) => connection.send({ type: "say", text }),
 );
 
