@@ -289,3 +289,20 @@ Deno.test(
     assert.equal(await boxHeight(), oneLine);
   },
 );
+
+Deno.test(
+  inBrowser("a name taken with /nick is the one the page remembers"),
+  async () => {
+    await using room = new WebRoom();
+    await using browser = await launchBrowser();
+    const page = await joinInBrowser(browser, room.url, "cleo");
+    await typeMessage(page, "/nick cleopatra");
+    await waitForLine(page, "cleo is now cleopatra");
+    await page.reload();
+    await page.waitForSelector(byLabel("Name"), { visible: true });
+    assert.equal(
+      await page.$eval("#name", (input) => input.value),
+      "cleopatra",
+    );
+  },
+);

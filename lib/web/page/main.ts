@@ -207,6 +207,7 @@ function handle(event: NumberedEvent): void {
       if (state.me === event.from) {
         name = event.to;
         if (rejoin) rejoin.name = event.to;
+        joinForm.renamed(event.to);
       }
       break;
     case "shared":
