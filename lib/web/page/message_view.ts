@@ -73,6 +73,8 @@ export function renderCard(card: FileCard): HTMLElement {
     const image = element("img", "thumbnail");
     image.alt = card.name;
     image.loading = "lazy";
+    // A file named like a picture may be none: no broken-image icon then.
+    image.addEventListener("error", () => image.remove());
     image.src = card.thumbnail;
     box.append(image);
   }

@@ -121,3 +121,33 @@ Deno.test(
     );
   },
 );
+
+Deno.test(
+  inBrowser(
+    "a file named .png that is no picture shows its card without a broken thumbnail",
+  ),
+  async () => {
+    await using tmp = await TempFolder.create();
+    await using room = new WebRoom({
+      store: FileStore.open(tmp.join("store")),
+    });
+    await using browser = await launchBrowser();
+    const page = await joinInBrowser(browser, room.url, "cleo");
+    const fake = tmp.join("not-a-picture.png");
+    await Deno.writeTextFile(fake, "these are words, not pixels\n");
+    await pickFiles(page, [fake]);
+    await allSent(page, 1);
+    await waitForLine(page, "not-a-picture.png");
+    // Settled: the thumbnail was removed, or the browser is done with it.
+    await page.waitForSelector("#file-list .card");
+    await page.waitForFunction(
+      `[...document.querySelectorAll(".card img")].every((img) => img.complete)`,
+    );
+    await screenshot(page, "desktop-card-not-a-picture");
+    assert.equal((await page.$$(".card img")).length, 0);
+    assert.match(
+      await page.$eval("#log .card", (card) => card.textContent!),
+      /not-a-picture\.png.*from cleo/,
+    );
+  },
+);
