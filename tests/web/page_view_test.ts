@@ -51,20 +51,30 @@ async function sayLines(
   await waitForLine(page, `${label} ${count}`);
 }
 
+/** A room that keeps files, and cleo's page in it, in a window of `size`. */
+async function roomWithPage(
+  size: { width: number; height: number },
+): Promise<
+  { tmp: TempFolder; room: WebRoom; page: Page } & AsyncDisposable
+> {
+  await using stack = new AsyncDisposableStack();
+  const tmp = stack.use(await TempFolder.create());
+  const room = stack.use(
+    new WebRoom({ store: FileStore.open(tmp.join("store")) }),
+  );
+  const browser = stack.use(await launchBrowser());
+  const page = await joinInBrowser(browser, room.url, "cleo", size);
+  const owned = stack.move();
+  return { tmp, room, page, [Symbol.asyncDispose]: () => owned.disposeAsync() };
+}
+
 Deno.test(
   inBrowser(
     "the conversation keeps following new messages after the uploads list appears below it",
   ),
   async () => {
-    await using tmp = await TempFolder.create();
-    await using room = new WebRoom({
-      store: FileStore.open(tmp.join("store")),
-    });
-    await using browser = await launchBrowser();
-    const page = await joinInBrowser(browser, room.url, "cleo", {
-      width: 1280,
-      height: 600,
-    });
+    await using setup = await roomWithPage({ width: 1280, height: 600 });
+    const { tmp, room, page } = setup;
     const ann = await room.join("ann");
     await sayLines(ann, page, "before", 40);
     assert.ok(await distanceFromBottom(page) <= 2, "at the newest line");
@@ -88,15 +98,8 @@ Deno.test(
     "the newest upload's row is in view in the uploads list, below the finished ones",
   ),
   async () => {
-    await using tmp = await TempFolder.create();
-    await using room = new WebRoom({
-      store: FileStore.open(tmp.join("store")),
-    });
-    await using browser = await launchBrowser();
-    const page = await joinInBrowser(browser, room.url, "cleo", {
-      width: 360,
-      height: 740,
-    });
+    await using setup = await roomWithPage({ width: 360, height: 740 });
+    const { tmp, page } = setup;
     const files = await smallFiles(tmp, 7);
     // Four at a time: the room's limit of transfers at once.
     await pickFiles(page, files.slice(0, 4));
@@ -127,12 +130,8 @@ Deno.test(
     "a file named .png that is no picture shows its card without a broken thumbnail",
   ),
   async () => {
-    await using tmp = await TempFolder.create();
-    await using room = new WebRoom({
-      store: FileStore.open(tmp.join("store")),
-    });
-    await using browser = await launchBrowser();
-    const page = await joinInBrowser(browser, room.url, "cleo");
+    await using setup = await roomWithPage({ width: 1280, height: 800 });
+    const { tmp, page } = setup;
     const fake = tmp.join("not-a-picture.png");
     await Deno.writeTextFile(fake, "these are words, not pixels\n");
     await pickFiles(page, [fake]);
