@@ -1,5 +1,5 @@
 /**
- * The page's own responses: the HTML, script and style sheet from memory,
+ * The page's own responses: the HTML, script, style sheet and icon from memory,
  * each with the headers that keep the page to itself. The Content Security
  * Policy allows scripts, styles and connections to this server only and no
  * inline script, so even text that slipped into the page as markup could
@@ -11,6 +11,7 @@ import type { Route } from "../http/router.ts";
 import {
   APP_JS,
   HASH_WORKER_JS,
+  ICON_SVG,
   INDEX_HTML,
   STYLE_CSS,
 } from "./page_assets.ts";
@@ -27,6 +28,7 @@ const ASSETS: ReadonlyMap<string, Asset> = new Map([
   ["/", { type: "text/html; charset=utf-8", body: INDEX_HTML }],
   ["/app.js", { type: "text/javascript; charset=utf-8", body: APP_JS }],
   ["/style.css", { type: "text/css; charset=utf-8", body: STYLE_CSS }],
+  ["/icon.svg", { type: "image/svg+xml", body: ICON_SVG }],
   [
     "/hash_worker.js",
     {

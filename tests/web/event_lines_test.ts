@@ -93,3 +93,8 @@ Deno.test("a join line says how the member is in", () => {
   });
   assert.equal(flat(line.parts), "→ [ann] joined (terminal)");
 });
+
+Deno.test("an empty /files answer says what the terminal says: no files yet", () => {
+  const [line] = eventLines({ type: "files", files: [], time: 5 });
+  assert.equal(flat(line.parts), "The room keeps no files yet.");
+});

@@ -2,12 +2,13 @@ import assert from "node:assert/strict";
 import { PAGE_CSP, WORKER_CSP } from "../../lib/web/page_routes.ts";
 import { WebRoom } from "./web_room.ts";
 
-Deno.test("the room's port serves the page, its script and style from memory, under a strict CSP", async () => {
+Deno.test("the room's port serves the page, its script, style and icon from memory, under a strict CSP", async () => {
   await using room = new WebRoom();
   const expected: [string, RegExp][] = [
     ["", /^text\/html/],
     ["app.js", /^text\/javascript/],
     ["style.css", /^text\/css/],
+    ["icon.svg", /^image\/svg\+xml/],
   ];
   for (const [path, type] of expected) {
     const response = await fetch(room.url + path);
@@ -42,4 +43,6 @@ Deno.test("the page loads nothing from elsewhere and runs no inline script", asy
   assert.doesNotMatch(html, /(src|href)="(https?:)?\/\//);
   assert.doesNotMatch(html, /<script>|<script(?![^>]*\bsrc=)[^>]*>/);
   assert.doesNotMatch(html, /\son[a-z]+=/);
+  // Its own icon, so the browser does not ask for a missing /favicon.ico.
+  assert.match(html, /<link rel="icon" href="icon\.svg"/);
 });

@@ -258,3 +258,51 @@ Deno.test(
     assert.equal(await focused(), "members-toggle");
   },
 );
+
+Deno.test(
+  inBrowser(
+    "Shift+Enter starts a new line in the message box, and Enter sends the lines as one message",
+  ),
+  async () => {
+    await using room = new WebRoom();
+    await using browser = await launchBrowser();
+    const ann = await room.join("ann");
+    const page = await joinInBrowser(browser, room.url, "cleo");
+    const boxHeight = () =>
+      page.$eval("#message", (box) => box.getBoundingClientRect().height);
+    const oneLine = await boxHeight();
+    await page.type(byLabel("Message"), "first line");
+    await page.keyboard.down("Shift");
+    await page.keyboard.press("Enter");
+    await page.keyboard.up("Shift");
+    await page.type(byLabel("Message"), "second line");
+    assert.ok(
+      await boxHeight() > oneLine,
+      "the box grows to show its second line",
+    );
+    await screenshot(page, "composer-two-lines");
+    await page.keyboard.press("Enter");
+    const said = await ann.event("message", (e) => e.from === "cleo");
+    assert.equal(said.text, "first line\nsecond line");
+    await waitForLine(page, "second line");
+    assert.equal(await page.$eval("#message", (box) => box.value), "");
+    assert.equal(await boxHeight(), oneLine);
+  },
+);
+
+Deno.test(
+  inBrowser("a name taken with /nick is the one the page remembers"),
+  async () => {
+    await using room = new WebRoom();
+    await using browser = await launchBrowser();
+    const page = await joinInBrowser(browser, room.url, "cleo");
+    await typeMessage(page, "/nick cleopatra");
+    await waitForLine(page, "cleo is now cleopatra");
+    await page.reload();
+    await page.waitForSelector(byLabel("Name"), { visible: true });
+    assert.equal(
+      await page.$eval("#name", (input) => input.value),
+      "cleopatra",
+    );
+  },
+);

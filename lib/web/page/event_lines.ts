@@ -225,7 +225,7 @@ export function eventLines(event: ServerEvent): ViewLine[] {
           parts: [
             dim(
               cards.length === 0
-                ? "The room keeps no files."
+                ? "The room keeps no files yet."
                 : `The room keeps ${cards.length} file${
                   cards.length === 1 ? "" : "s"
                 }:`,

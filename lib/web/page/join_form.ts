@@ -2,7 +2,8 @@
 /**
  * The `Name` field and `Join` button, and in a private room the
  * `Passphrase` field above them. A refused name or passphrase is explained
- * beside the fields; the name that got in is remembered for next time (the
+ * beside the fields; the name that got in, or the one later taken with
+ * `/nick`, is remembered for next time (the
  * passphrase never is: the room's session cookie stands for it).
  * @module
  */
@@ -81,11 +82,16 @@ export class JoinForm {
   /** The name got in: remember it. */
   accepted(name: string): void {
     this.#nodes.button.disabled = false;
-    try {
-      localStorage.setItem(STORAGE_KEY, name);
-    } catch {
-      // Storage may be off (private mode): the name is just not remembered.
-    }
+    remember(name);
+  }
+
+  /**
+   * The member took a new name (`/nick`): it is the one to join with from
+   * now on, here and next time.
+   */
+  renamed(name: string): void {
+    this.#nodes.input.value = name;
+    remember(name);
   }
 
   /** Puts the cursor in the first empty field. */
@@ -93,6 +99,14 @@ export class JoinForm {
     const nodes = this.#nodes;
     if (!nodes.passphraseField.hidden) nodes.passphrase.focus();
     else nodes.input.focus();
+  }
+}
+
+function remember(name: string): void {
+  try {
+    localStorage.setItem(STORAGE_KEY, name);
+  } catch {
+    // Storage may be off (private mode): the name is just not remembered.
   }
 }
 

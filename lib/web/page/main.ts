@@ -185,7 +185,7 @@ document.addEventListener("paste", (event) => {
 
 const composer = new Composer(
   byId("composer", HTMLFormElement),
-  byId("message", HTMLInputElement),
+  byId("message", HTMLTextAreaElement),
   (text) => connection.send({ type: "say", text }),
 );
 
@@ -207,6 +207,7 @@ function handle(event: NumberedEvent): void {
       if (state.me === event.from) {
         name = event.to;
         if (rejoin) rejoin.name = event.to;
+        joinForm.renamed(event.to);
       }
       break;
     case "shared":

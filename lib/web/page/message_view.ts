@@ -17,23 +17,38 @@ const MAX_LINES = 2000;
 /** How close to the bottom (px) still counts as reading the newest. */
 const STICK_PX = 48;
 
-/** The list of lines in the conversation. */
+/**
+ * The list of lines in the conversation. Whether it follows the newest line
+ * is decided when the person scrolls, not when a line comes: the log also
+ * shrinks when the uploads list or a taller message box takes room below
+ * it, and a view that was at the bottom stays there then too.
+ */
 export class MessageView {
   readonly #log: HTMLElement;
+  /** True while the newest line is in view (or within {@linkcode STICK_PX}). */
+  #stuck = true;
 
   constructor(log: HTMLElement) {
     this.#log = log;
+    log.addEventListener("scroll", () => {
+      this.#stuck =
+        log.scrollHeight - log.scrollTop - log.clientHeight < STICK_PX;
+    }, { passive: true });
+    new ResizeObserver(() => this.#follow()).observe(log);
   }
 
   /** Appends lines, keeping the newest in view if it was. */
   show(lines: ViewLine[]): void {
     if (lines.length === 0) return;
     const log = this.#log;
-    const atBottom =
-      log.scrollHeight - log.scrollTop - log.clientHeight < STICK_PX;
     for (const line of lines) log.append(renderLine(line));
     while (log.childElementCount > MAX_LINES) log.firstElementChild!.remove();
-    if (atBottom) log.scrollTop = log.scrollHeight;
+    this.#follow();
+  }
+
+  /** Scrolls to the newest line while the view is stuck to it. */
+  #follow(): void {
+    if (this.#stuck) this.#log.scrollTop = this.#log.scrollHeight;
   }
 }
 
@@ -58,6 +73,8 @@ export function renderCard(card: FileCard): HTMLElement {
     const image = element("img", "thumbnail");
     image.alt = card.name;
     image.loading = "lazy";
+    // A file named like a picture may be none: no broken-image icon then.
+    image.addEventListener("error", () => image.remove());
     image.src = card.thumbnail;
     box.append(image);
   }

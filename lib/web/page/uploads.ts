@@ -71,6 +71,9 @@ export class Uploads {
       this.#list.append(upload.row);
       upload.start();
     }
+    // Finished rows stay above the new ones: the newest row and its Cancel
+    // are scrolled into the list's view.
+    this.#list.lastElementChild?.scrollIntoView({ block: "nearest" });
   }
 
   /** Passes an event to its upload; false when it is not about one. */
