@@ -6,7 +6,7 @@
  * made at start, as a room makes its own); with `websocket`, a WebSocket
  * from `Deno.serve` that sends `hello` and holds the socket. With `piped`
  * after the mode, a TCP listener takes the connections and pipes each into
- * that server on an internal port, with lanroom's own pump, as lanroom's
+ * that server on an internal port, with lanroom's own pipe, as lanroom's
  * server does for TLS and WebSocket members; and, as a room tells its
  * members who joined, each new connection sends every one held a 64-byte
  * line (lines that come while a write is under way go in the next write,
@@ -18,10 +18,12 @@
 
 import { createRoomCertificate } from "../../lib/tls/room_certificate.ts";
 import { writeAll } from "../../lib/http/response_writer.ts";
-import { pump } from "../../lib/transport/pump.ts";
+import { closeQuietly } from "../../lib/transport/close_quietly.ts";
+import { pipeBothWays } from "../../lib/transport/pump.ts";
 
 const READ_BYTES = 4 * 1024;
-const hello = new TextEncoder().encode("hello\n");
+const encoder = new TextEncoder();
+const hello = encoder.encode("hello\n");
 /** What a member is told when another joins: about a room's `joined` event. */
 const NOTICE = "joined ".padEnd(63, ".") + "\n";
 
@@ -47,7 +49,7 @@ async function writeNotices(
     while (state.owed > 0) {
       const lines = NOTICE.repeat(state.owed);
       state.owed = 0;
-      await writeAll(conn, new TextEncoder().encode(lines));
+      await writeAll(conn, encoder.encode(lines));
     }
   } catch {
     // Gone: its reader ends too.
@@ -71,26 +73,16 @@ async function hold(conn: Deno.Conn, notices: boolean): Promise<void> {
     // Reset by the peer: done with it.
   } finally {
     held.delete(conn);
-    try {
-      conn.close();
-    } catch {
-      // Already closed.
-    }
+    closeQuietly(conn);
   }
 }
 
-/** Copies `conn` into a new connection to `port` and back, until either ends. */
+/** Pipes `conn` into a new connection to `port`, as lanroom's server does. */
 async function pipe(conn: Deno.Conn, port: number): Promise<void> {
   const inner = await Deno.connect({ hostname: "127.0.0.1", port });
   inner.setNoDelay(true);
-  await Promise.allSettled([pump(conn, inner), pump(inner, conn)]);
-  for (const end of [conn, inner]) {
-    try {
-      end.close();
-    } catch {
-      // Already closed.
-    }
-  }
+  await pipeBothWays(conn, conn, inner);
+  closeQuietly(conn);
 }
 
 const port = Number(Deno.args[0]);

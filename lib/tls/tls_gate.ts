@@ -18,7 +18,7 @@
 
 import { closeQuietly } from "../transport/close_quietly.ts";
 import type { ByteReader } from "../transport/frame_source.ts";
-import { pump } from "../transport/pump.ts";
+import { pipeBothWays } from "../transport/pump.ts";
 import type { RoomCertificate } from "./room_certificate.ts";
 
 /** A decrypted connection, once its handshake is done. */
@@ -168,25 +168,4 @@ export class TlsGate {
       // Closed.
     }
   }
-}
-
-/**
- * Copies `reader` into `inner` and `inner` into `conn`, passing each FIN
- * on; resolves once both directions are over. A failure on either side
- * closes `inner`, which ends the other direction too.
- */
-async function pipeBothWays(
-  conn: Deno.Conn,
-  reader: ByteReader,
-  inner: Deno.TcpConn,
-): Promise<undefined> {
-  const inward = pump(reader, inner).then(
-    () => inner.closeWrite(),
-  ).catch(() => closeQuietly(inner));
-  const outward = pump(inner, conn).then(
-    () => conn.closeWrite(),
-  ).catch(() => closeQuietly(inner));
-  await Promise.allSettled([inward, outward]);
-  closeQuietly(inner);
-  return undefined;
 }

@@ -10,6 +10,7 @@
  */
 
 import { writeAll } from "../http/response_writer.ts";
+import { closeQuietly } from "./close_quietly.ts";
 import type { ByteReader } from "./frame_source.ts";
 
 /** Bytes per read while the traffic is light (chat, a TLS handshake). */
@@ -52,4 +53,25 @@ export async function pump(
 
 function giveBack(buffer: Uint8Array): void {
   if (spare.length < MAX_SPARE) spare.push(buffer);
+}
+
+/**
+ * Copies `reader` into `inner` and `inner` into `conn`, passing each FIN
+ * on; resolves once both directions are over. A failure on either side
+ * closes `inner`, which ends the other direction too.
+ */
+export async function pipeBothWays(
+  conn: Deno.Conn,
+  reader: ByteReader,
+  inner: Deno.TcpConn,
+): Promise<undefined> {
+  const inward = pump(reader, inner).then(
+    () => inner.closeWrite(),
+  ).catch(() => closeQuietly(inner));
+  const outward = pump(inner, conn).then(
+    () => conn.closeWrite(),
+  ).catch(() => closeQuietly(inner));
+  await Promise.allSettled([inward, outward]);
+  closeQuietly(inner);
+  return undefined;
 }
